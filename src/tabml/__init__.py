@@ -1,0 +1,1 @@
+"""tabml: a reproducible tabular ML pipeline."""

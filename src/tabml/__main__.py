@@ -1,0 +1,5 @@
+"""Allow ``python -m tabml``."""
+
+from tabml.cli import app
+
+app()

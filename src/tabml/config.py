@@ -1,0 +1,150 @@
+"""Typed, validated view of `params.yaml`, loaded once at the edge.
+
+Every model is frozen and forbids unknown keys, so a typo is an error rather than a silent default.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic_core import ErrorDetails
+
+from tabml.errors import TabmlError
+
+Probability = Annotated[float, Field(gt=0.0, lt=1.0)]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class DataParams(_Section):
+    """Which table to learn from and what its columns mean."""
+
+    path: Path
+    contract: Path
+    target: str = Field(min_length=1)
+    positive_label: str | int
+    na_values: list[str] = ["?"]
+    id_column: str | None = None
+    drop: list[str] = []
+    groups: list[str] = []
+
+
+class SplitParams(_Section):
+    """The stratified, seeded train/test split."""
+
+    test_size: Probability = 0.2
+    seed: int = 42
+
+
+class FeaturizeParams(_Section):
+    """How raw columns become model inputs."""
+
+    categorical: Literal["onehot", "native"] = "onehot"
+    numeric_imputer: Literal["median", "mean"] = "median"
+    scale_numeric: bool = True
+    min_frequency: Annotated[int, Field(ge=1)] | None = None
+
+
+class LogisticRegressionParams(_Section):
+    """Hyperparameters of `sklearn.linear_model.LogisticRegression`."""
+
+    C: Annotated[float, Field(gt=0.0)] = 1.0
+    max_iter: Annotated[int, Field(ge=1)] = 1000
+    class_weight: Literal["balanced"] | None = None
+
+
+class HistGradientBoostingParams(_Section):
+    """Hyperparameters of `sklearn.ensemble.HistGradientBoostingClassifier`."""
+
+    learning_rate: Annotated[float, Field(gt=0.0, le=1.0)] = 0.1
+    max_iter: Annotated[int, Field(ge=1)] = 200
+    max_leaf_nodes: Annotated[int, Field(ge=2)] = 31
+    min_samples_leaf: Annotated[int, Field(ge=1)] = 20
+    l2_regularization: Annotated[float, Field(ge=0.0)] = 0.0
+    early_stopping: bool = False
+
+
+class TrainParams(_Section):
+    """Which estimator to fit, with its seed and hyperparameters."""
+
+    model: Literal["logistic_regression", "hist_gradient_boosting"] = "hist_gradient_boosting"
+    seed: int = 42
+    logistic_regression: LogisticRegressionParams = LogisticRegressionParams()
+    hist_gradient_boosting: HistGradientBoostingParams = HistGradientBoostingParams()
+
+
+class EvaluateParams(_Section):
+    """How the held-out split is scored and plotted."""
+
+    threshold: Probability = 0.5
+    calibration_bins: Annotated[int, Field(ge=2, le=100)] = 10
+    curve_points: Annotated[int, Field(ge=10, le=1000)] = 101
+    importance_repeats: Annotated[int, Field(ge=1, le=50)] = 5
+    importance_max_rows: Annotated[int, Field(ge=100)] = 2000
+
+
+class Params(_Section):
+    """The whole of `params.yaml`."""
+
+    data: DataParams
+    split: SplitParams = SplitParams()
+    featurize: FeaturizeParams = FeaturizeParams()
+    train: TrainParams = TrainParams()
+    evaluate: EvaluateParams = EvaluateParams()
+
+    @model_validator(mode="after")
+    def _native_needs_trees(self) -> Params:
+        if self.featurize.categorical == "native" and self.train.model != "hist_gradient_boosting":
+            raise ValueError(
+                "featurize.categorical 'native' needs train.model 'hist_gradient_boosting'; "
+                "use 'onehot' for linear models"
+            )
+        return self
+
+
+def _describe(error: ErrorDetails) -> str:
+    """One readable phrase for one pydantic error, naming the dotted key."""
+    key = ".".join(str(part) for part in error["loc"])
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        return f"unknown key '{key}'"
+    if kind == "missing":
+        return f"missing key '{key}'"
+    message = str(error["msg"]).removeprefix("Value error, ")
+    if not key:
+        return message
+    return f"key '{key}' {message[0].lower()}{message[1:]} (got {error.get('input')!r})"
+
+
+def parse_params(raw: object, source: str = "params.yaml") -> Params:
+    """Validate an already-parsed mapping; raise `TabmlError` naming the first bad key."""
+    if not isinstance(raw, dict):
+        raise TabmlError(f"{source}: expected a mapping of sections at the top level")
+    try:
+        return Params.model_validate(raw)
+    except ValidationError as exc:
+        errors = exc.errors()
+        more = f" (and {len(errors) - 1} more problems)" if len(errors) > 1 else ""
+        raise TabmlError(f"{source}: {_describe(errors[0])}{more}") from None
+
+
+def load_params(path: Path = Path("params.yaml")) -> Params:
+    """Read and validate `params.yaml`; every problem is one `TabmlError` sentence."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise TabmlError(f"{path}: file not found") from None
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        raise TabmlError(f"{path}: not valid YAML{where}") from None
+    if raw is None:
+        raise TabmlError(f"{path}: file is empty")
+    return parse_params(raw, str(path))

@@ -1,0 +1,177 @@
+"""The data contract: column names, types, ranges, allowed categories and nullability.
+
+The contract is a small YAML file that `params.yaml` points to (`data.contract`). It is compiled
+into a pandera schema; pandera's failure cases are turned into one sentence naming the column and
+the rule, e.g. ``data/raw/adult.csv: column 'age' has 3 values below 0``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+import pandas as pd
+import pandera.pandas as pa
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
+
+from tabml.errors import TabmlError
+
+_PANDAS_DTYPE = {"integer": "Int64", "number": "float64", "category": "str"}
+
+
+class ColumnSpec(BaseModel):
+    """One column of the contract."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    type: Literal["integer", "number", "category"]
+    nullable: bool = False
+    min: int | float | None = None
+    max: int | float | None = None
+    categories: list[str] | None = None
+
+    @model_validator(mode="after")
+    def _rules_fit_type(self) -> ColumnSpec:
+        if self.type == "category" and (self.min is not None or self.max is not None):
+            raise ValueError("min/max apply to integer and number columns only")
+        if self.type != "category" and self.categories is not None:
+            raise ValueError("categories apply to category columns only")
+        return self
+
+
+class Contract(BaseModel):
+    """All columns of a table, in order. Columns not listed here are refused."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    columns: dict[str, ColumnSpec]
+
+    def categorical(self) -> list[str]:
+        """Names of the category columns."""
+        return [name for name, spec in self.columns.items() if spec.type == "category"]
+
+    def read_dtypes(self) -> dict[str, str]:
+        """dtypes to read a CSV with, so that category codes like '01' stay text."""
+        return dict.fromkeys(self.categorical(), "str")
+
+
+def load_contract(path: Path) -> Contract:
+    """Read a contract YAML file; every problem is one sentence naming the file and column."""
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise TabmlError(f"{path}: contract file not found") from None
+    except yaml.YAMLError:
+        raise TabmlError(f"{path}: not valid YAML") from None
+    if not isinstance(raw, dict) or not isinstance(raw.get("columns"), dict) or not raw["columns"]:
+        raise TabmlError(f"{path}: expected a 'columns' mapping of column name to its rules")
+    try:
+        return Contract.model_validate(raw)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        key = ".".join(str(part) for part in error["loc"])
+        message = str(error["msg"]).removeprefix("Value error, ")
+        raise TabmlError(f"{path}: key '{key}': {message}") from None
+
+
+def to_schema(contract: Contract) -> pa.DataFrameSchema:
+    """Compile the contract into a pandera schema that coerces to the declared types."""
+    columns = {}
+    for name, spec in contract.columns.items():
+        checks = []
+        if spec.min is not None:
+            checks.append(pa.Check.ge(spec.min))
+        if spec.max is not None:
+            checks.append(pa.Check.le(spec.max))
+        if spec.categories is not None:
+            checks.append(pa.Check.isin(spec.categories))
+        columns[name] = pa.Column(
+            _PANDAS_DTYPE[spec.type], checks=checks, nullable=spec.nullable, coerce=True
+        )
+    return pa.DataFrameSchema(columns, strict=True, ordered=False)
+
+
+def _phrase(check: str, count: int, example: object) -> str | None:
+    """Describe one failed pandera check; None for follow-on failures not worth reporting."""
+    values = "value" if count == 1 else "values"
+    if check.startswith("coerce_dtype"):
+        kind = "integers" if "Int64" in check else "numbers"
+        return f"has {count} {values} that are not {kind} (e.g. {example!r})"
+    if check == "not_nullable":
+        return f"has {count} missing {values} but the contract does not allow them"
+    if check.startswith("greater_than_or_equal_to("):
+        return f"has {count} {values} below {check[len('greater_than_or_equal_to(') : -1]}"
+    if check.startswith("less_than_or_equal_to("):
+        return f"has {count} {values} above {check[len('less_than_or_equal_to(') : -1]}"
+    if check.startswith("isin("):
+        return f"has {count} {values} outside its allowed categories (e.g. {example!r})"
+    return None
+
+
+def explain(failures: pd.DataFrame, contract: Contract) -> list[str]:
+    """Turn pandera's failure-case table into sentences, in contract column order."""
+    problems: list[str] = []
+    frame_rows = failures[failures["schema_context"] == "DataFrameSchema"]
+    for check, case in zip(frame_rows["check"], frame_rows["failure_case"], strict=True):
+        if check == "column_in_dataframe":
+            problems.append(f"column '{case}' is missing")
+        elif check == "column_in_schema":
+            problems.append(f"column '{case}' is not in the contract")
+    column_rows = failures[failures["schema_context"] == "Column"]
+    for name in contract.columns:
+        rows = column_rows[column_rows["column"] == name]
+        coercion = rows["check"].astype(str).str.startswith("coerce_dtype")
+        if coercion.any():
+            rows = rows[coercion]
+        for check, group in rows.groupby("check", sort=False):
+            text = _phrase(str(check), len(group), group["failure_case"].iloc[0])
+            if text is not None:
+                problems.append(f"column '{name}' {text}")
+    return problems
+
+
+def validate(frame: pd.DataFrame, contract: Contract, source: str) -> pd.DataFrame:
+    """Check a frame against the contract and return it coerced; raise one clear sentence."""
+    try:
+        return to_schema(contract).validate(frame, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        problems = explain(exc.failure_cases, contract) or ["does not match the contract"]
+        more = f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else ""
+        raise TabmlError(f"{source}: {problems[0]}{more}") from None
+
+
+def infer_contract(frame: pd.DataFrame, max_categories: int = 50) -> Contract:
+    """Draft a contract from a sample table, as a starting point for bring-your-own-data."""
+    columns: dict[str, ColumnSpec] = {}
+    for name in frame.columns:
+        series = frame[name]
+        nullable = bool(series.isna().any())
+        if pd.api.types.is_bool_dtype(series) or not pd.api.types.is_numeric_dtype(series):
+            values = sorted(str(v) for v in series.dropna().unique())
+            categories = values if len(values) <= max_categories else None
+            columns[str(name)] = ColumnSpec(
+                type="category", nullable=nullable, categories=categories
+            )
+        else:
+            integer = pd.api.types.is_integer_dtype(series) or bool(
+                (series.dropna() % 1 == 0).all()
+            )
+            columns[str(name)] = ColumnSpec(
+                type="integer" if integer else "number",
+                nullable=nullable,
+                min=0 if bool((series.dropna() >= 0).all()) else None,
+            )
+    return Contract(columns=columns)
+
+
+def dump_contract(contract: Contract) -> str:
+    """The contract as YAML, type first, leaving out rules that are not set."""
+    body: dict[str, dict[str, object]] = {}
+    for name, spec in contract.columns.items():
+        rules = spec.model_dump(exclude_none=True, exclude_defaults=True, exclude={"type"})
+        for bound in ("min", "max"):
+            if bound in rules and float(rules[bound]).is_integer():
+                rules[bound] = int(rules[bound])
+        body[name] = {"type": spec.type, **rules}
+    return yaml.safe_dump({"columns": body}, sort_keys=False, width=100, default_flow_style=None)

@@ -1,0 +1,155 @@
+"""Reading and writing frames, models and JSON. Every write is atomic: temp file, then rename.
+
+Models are stored with skops, which loads only allow-listed types (never arbitrary pickle code),
+and the bytes are canonicalised so that the same model always gives the same file hash.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import tempfile
+import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import skops.io as sio
+
+from tabml.errors import TabmlError
+
+# What a tabml model file may contain beyond skops' own defaults: scikit-learn's classes and
+# functions, and a few exact types scikit-learn stores (`functools.partial` wraps one of its
+# validators; skops still checks the wrapped function). Anything else is refused by name.
+TRUSTED_TYPE_PREFIXES = ("sklearn.",)
+TRUSTED_TYPES = frozenset({"functools.partial", "numpy.dtype"})
+_FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+
+
+@contextmanager
+def atomic_path(path: Path) -> Iterator[Path]:
+    """Yield a temporary path beside `path`; move it into place only if the block succeeds."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        yield tmp
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def write_bytes(path: Path, data: bytes) -> None:
+    """Write bytes atomically."""
+    with atomic_path(path) as tmp:
+        tmp.write_bytes(data)
+
+
+def write_json(path: Path, payload: Any) -> None:
+    """Write pretty, key-sorted JSON atomically (stable diffs in git)."""
+    write_bytes(path, (json.dumps(payload, indent=2, sort_keys=True) + "\n").encode())
+
+
+def read_json(path: Path) -> Any:
+    """Read JSON, naming the file when it is missing or malformed."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise TabmlError(f"{path}: file not found") from None
+    except json.JSONDecodeError as exc:
+        raise TabmlError(f"{path}: not valid JSON ({exc.msg} at line {exc.lineno})") from None
+
+
+def write_parquet(path: Path, frame: pd.DataFrame) -> None:
+    """Write a frame as parquet atomically, without the pandas index."""
+    with atomic_path(path) as tmp:
+        frame.to_parquet(tmp, index=False)
+
+
+def read_parquet(path: Path) -> pd.DataFrame:
+    """Read a parquet file written by an upstream stage."""
+    if not path.exists():
+        raise TabmlError(f"{path}: file not found; run the upstream stage first (dvc repro)")
+    return pd.read_parquet(path)
+
+
+def write_csv(path: Path, frame: pd.DataFrame, float_format: str = "%.6g") -> None:
+    """Write a small, git-tracked CSV atomically with stable float formatting."""
+    with atomic_path(path) as tmp:
+        frame.to_csv(tmp, index=False, float_format=float_format, lineterminator="\n")
+
+
+def read_csv(path: Path, na_values: list[str], dtype: dict[str, str] | None = None) -> pd.DataFrame:
+    """Read a raw CSV table, turning the configured markers into missing values."""
+    if not path.exists():
+        raise TabmlError(f"{path}: file not found")
+    try:
+        frame = pd.read_csv(
+            path, na_values=na_values, keep_default_na=True, dtype=dtype, skipinitialspace=True
+        )
+    except pd.errors.EmptyDataError:
+        raise TabmlError(f"{path}: file is empty") from None
+    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+        first_line = str(exc).strip().splitlines()[0]
+        raise TabmlError(f"{path}: not a readable CSV table ({first_line})") from None
+    if frame.empty:
+        raise TabmlError(f"{path}: file has a header but no rows")
+    return frame
+
+
+def canonical_skops(data: bytes) -> bytes:
+    """Rewrite a skops archive so equal models give equal bytes.
+
+    skops names arrays and memo entries after `id()` of the in-memory object and stamps the
+    current time on each zip entry. Both vary between runs; we renumber the ids in order of first
+    appearance and use a fixed timestamp. The loaded object is unchanged.
+    """
+    source = zipfile.ZipFile(io.BytesIO(data))
+    schema = source.read("schema.json").decode()
+    ids: dict[str, str] = {}
+    for match in re.finditer(r'"__id__": (\d+)|"file": "(\d+)\.', schema):
+        ids.setdefault(match.group(1) or match.group(2), str(len(ids)))
+    schema = re.sub(r'("__id__": )(\d+)', lambda m: m.group(1) + ids[m.group(2)], schema)
+    schema = re.sub(r'("file": ")(\d+)\.', lambda m: f"{m.group(1)}{ids[m.group(2)]}.", schema)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as target:
+        renamed = {}
+        for name in source.namelist():
+            stem, dot, ext = name.partition(".")
+            renamed[f"{ids.get(stem, stem)}{dot}{ext}"] = name
+        for new_name in sorted(renamed):
+            old_name = renamed[new_name]
+            content = schema.encode() if old_name == "schema.json" else source.read(old_name)
+            info = zipfile.ZipInfo(new_name, _FIXED_ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(info, content)
+    return out.getvalue()
+
+
+def save_model(path: Path, model: Any) -> None:
+    """Save a scikit-learn object with skops, canonicalised and atomically."""
+    write_bytes(path, canonical_skops(sio.dumps(model)))
+
+
+def load_model(path: Path) -> Any:
+    """Load a skops file, refusing any type outside the allow-list above."""
+    if not path.exists():
+        raise TabmlError(f"{path}: model file not found")
+    data = path.read_bytes()
+    try:
+        untrusted = sio.get_untrusted_types(data=data)
+    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise TabmlError(f"{path}: not a skops model file ({exc})") from None
+    refused = [
+        name
+        for name in untrusted
+        if not name.startswith(TRUSTED_TYPE_PREFIXES) and name not in TRUSTED_TYPES
+    ]
+    if refused:
+        raise TabmlError(f"{path}: refusing to load untrusted type '{refused[0]}'")
+    return sio.loads(data, trusted=untrusted)

@@ -1,0 +1,160 @@
+"""Stage 4: score the held-out split; metrics, slices, predictions and plot data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+from sklearn.calibration import calibration_curve
+from sklearn.inspection import permutation_importance
+from sklearn.metrics import (
+    accuracy_score,
+    brier_score_loss,
+    f1_score,
+    log_loss,
+    precision_recall_curve,
+    precision_score,
+    recall_score,
+    roc_auc_score,
+    roc_curve,
+)
+
+from tabml.config import DataParams, EvaluateParams
+from tabml.stages.featurize import feature_columns
+from tabml.stages.prepare import ROW_ID
+
+DIGITS = 6
+Vector = NDArray[Any]
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """Everything the evaluate stage writes."""
+
+    metrics: dict[str, float | int]
+    slices: dict[str, dict[str, dict[str, float | int | None]]]
+    predictions: pd.DataFrame
+    roc: pd.DataFrame
+    precision_recall: pd.DataFrame
+    calibration: pd.DataFrame
+    importance: pd.DataFrame
+
+
+def classification_metrics(labels: Vector, scores: Vector, threshold: float) -> dict[str, float]:
+    """Threshold-free and thresholded quality metrics for binary labels and scores."""
+    predicted = (scores >= threshold).astype(int)
+    clipped = np.clip(scores, 1e-15, 1 - 1e-15)
+    both_classes = len(np.unique(labels)) == 2
+    values = {
+        "roc_auc": roc_auc_score(labels, scores) if both_classes else float("nan"),
+        "accuracy": accuracy_score(labels, predicted),
+        "precision": precision_score(labels, predicted, zero_division=0),
+        "recall": recall_score(labels, predicted, zero_division=0),
+        "f1": f1_score(labels, predicted, zero_division=0),
+        "log_loss": log_loss(labels, clipped, labels=[0, 1]),
+        "brier": brier_score_loss(labels, scores),
+    }
+    return {name: round(float(value), DIGITS) for name, value in values.items()}
+
+
+def slice_metrics(
+    frame: pd.DataFrame, labels: Vector, scores: Vector, groups: list[str], threshold: float
+) -> dict[str, dict[str, dict[str, float | int | None]]]:
+    """Per-group metrics for governance: each value of each declared group column."""
+    result: dict[str, dict[str, dict[str, float | int | None]]] = {}
+    for group in groups:
+        values = frame[group].astype("string").fillna("(missing)").to_numpy(dtype=str)
+        result[group] = {}
+        for value in sorted(set(values)):
+            mask = values == value
+            metrics: dict[str, float | int | None] = dict(
+                classification_metrics(labels[mask], scores[mask], threshold)
+            )
+            if np.isnan(float(metrics["roc_auc"] or 0.0)):
+                metrics["roc_auc"] = None
+            metrics["n"] = int(mask.sum())
+            metrics["positive_rate"] = round(float((scores[mask] >= threshold).mean()), DIGITS)
+            result[group][value] = metrics
+    return result
+
+
+def roc_table(labels: Vector, scores: Vector, points: int) -> pd.DataFrame:
+    """TPR on a fixed FPR grid, so two revisions share the same x axis."""
+    fpr, tpr, _ = roc_curve(labels, scores)
+    grid = np.linspace(0.0, 1.0, points)
+    return pd.DataFrame({"fpr": grid, "tpr": np.interp(grid, fpr, tpr)}).round(DIGITS)
+
+
+def precision_recall_table(labels: Vector, scores: Vector, points: int) -> pd.DataFrame:
+    """Interpolated precision (best precision at recall >= r) on a fixed recall grid."""
+    precision, recall, _ = precision_recall_curve(labels, scores)
+    order = np.argsort(recall)
+    recall, precision = recall[order], np.maximum.accumulate(precision[order][::-1])[::-1]
+    grid = np.linspace(0.0, 1.0, points)
+    indices = np.clip(np.searchsorted(recall, grid, side="left"), 0, len(recall) - 1)
+    return pd.DataFrame({"recall": grid, "precision": precision[indices]}).round(DIGITS)
+
+
+def calibration_table(labels: Vector, scores: Vector, bins: int) -> pd.DataFrame:
+    """Reliability diagram data: mean predicted score against observed positive rate."""
+    fraction, mean_predicted = calibration_curve(labels, scores, n_bins=bins, strategy="uniform")
+    return pd.DataFrame({"mean_predicted": mean_predicted, "fraction_positive": fraction}).round(
+        DIGITS
+    )
+
+
+def importance_table(
+    model: Any, inputs: pd.DataFrame, labels: Vector, params: EvaluateParams, seed: int
+) -> pd.DataFrame:
+    """Permutation importance (drop in ROC AUC) of each raw input column, largest first."""
+    rows = min(len(inputs), params.importance_max_rows)
+    result = permutation_importance(
+        model,
+        inputs,
+        labels,
+        scoring="roc_auc",
+        n_repeats=params.importance_repeats,
+        random_state=seed,
+        max_samples=rows,
+    )
+    table = pd.DataFrame(
+        {
+            "feature": inputs.columns,
+            "importance": result.importances_mean,
+            "std": result.importances_std,
+        }
+    )
+    return table.sort_values("importance", ascending=False, kind="stable").round(DIGITS)
+
+
+def evaluate(
+    model: Any, test: pd.DataFrame, data: DataParams, params: EvaluateParams, seed: int
+) -> Evaluation:
+    """Score the test split with the full model and compute every evaluation output."""
+    numeric, categorical = feature_columns(test, data)
+    inputs = test[numeric + categorical]
+    labels = test[data.target].to_numpy().astype(int)
+    scores = np.round(model.predict_proba(inputs)[:, 1], DIGITS)
+    metrics: dict[str, float | int] = dict(classification_metrics(labels, scores, params.threshold))
+    metrics["threshold"] = params.threshold
+    metrics["n_test"] = len(test)
+    predictions = pd.DataFrame(
+        {
+            ROW_ID: test[ROW_ID].to_numpy(),
+            "label": labels,
+            "score": scores,
+            "predicted": (scores >= params.threshold).astype(int),
+        }
+    )
+    return Evaluation(
+        metrics=metrics,
+        slices=slice_metrics(test, labels, scores, data.groups, params.threshold),
+        predictions=predictions,
+        roc=roc_table(labels, scores, params.curve_points),
+        precision_recall=precision_recall_table(labels, scores, params.curve_points),
+        calibration=calibration_table(labels, scores, params.calibration_bins),
+        importance=importance_table(model, inputs, labels, params, seed),
+    )

@@ -1,0 +1,108 @@
+"""The data contract: compiled to pandera, failures explained in one sentence."""
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from tabml import io
+from tabml.contract import dump_contract, infer_contract, load_contract, validate
+from tabml.errors import TabmlError
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = Path(__file__).resolve().parent / "fixtures" / "adult_sample.csv"
+
+
+@pytest.fixture(scope="module")
+def contract():  # type: ignore[no-untyped-def]
+    return load_contract(ROOT / "data" / "contract.yaml")
+
+
+@pytest.fixture
+def sample(contract) -> pd.DataFrame:  # type: ignore[no-untyped-def]
+    return io.read_csv(SAMPLE, ["?"], contract.read_dtypes())
+
+
+def test_sample_matches_and_is_coerced(contract, sample: pd.DataFrame) -> None:  # type: ignore[no-untyped-def]
+    valid = validate(sample, contract, "sample.csv")
+    assert str(valid["age"].dtype) == "Int64"
+    assert valid["workclass"].isna().any()
+
+
+def test_values_below_minimum(contract, sample: pd.DataFrame) -> None:  # type: ignore[no-untyped-def]
+    sample.loc[:2, "age"] = -1
+    with pytest.raises(TabmlError) as error:
+        validate(sample, contract, "data/raw/adult.csv")
+    assert str(error.value) == "data/raw/adult.csv: column 'age' has 3 values below 0"
+
+
+def test_values_above_maximum(contract, sample: pd.DataFrame) -> None:  # type: ignore[no-untyped-def]
+    sample.loc[0, "hours-per-week"] = 200
+    with pytest.raises(TabmlError, match="column 'hours-per-week' has 1 value above 168$"):
+        validate(sample, contract, "x.csv")
+
+
+def test_unknown_category(contract, sample: pd.DataFrame) -> None:  # type: ignore[no-untyped-def]
+    sample.loc[5, "race"] = "Martian"
+    with pytest.raises(
+        TabmlError,
+        match="column 'race' has 1 value outside its allowed categories \\(e.g. 'Martian'\\)",
+    ):
+        validate(sample, contract, "x.csv")
+
+
+def test_mistyped_column(contract, sample: pd.DataFrame) -> None:  # type: ignore[no-untyped-def]
+    sample["age"] = sample["age"].astype(str)
+    sample.loc[[1, 2], "age"] = "forty"
+    with pytest.raises(
+        TabmlError, match="column 'age' has 2 values that are not integers \\(e.g. 'forty'\\)$"
+    ):
+        validate(sample, contract, "x.csv")
+
+
+def test_missing_values_where_not_allowed(contract, sample: pd.DataFrame) -> None:  # type: ignore[no-untyped-def]
+    sample.loc[3, "education"] = None
+    with pytest.raises(TabmlError, match="column 'education' has 1 missing value but"):
+        validate(sample, contract, "x.csv")
+
+
+def test_missing_and_extra_columns(contract, sample: pd.DataFrame) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(TabmlError, match="column 'age' is missing"):
+        validate(sample.drop(columns=["age"]), contract, "x.csv")
+    with pytest.raises(TabmlError, match="column 'zip' is not in the contract"):
+        validate(sample.assign(zip="x"), contract, "x.csv")
+
+
+def test_several_problems_are_counted(contract, sample: pd.DataFrame) -> None:  # type: ignore[no-untyped-def]
+    sample.loc[0, "age"] = -5
+    sample.loc[0, "race"] = "Martian"
+    with pytest.raises(TabmlError, match=r"\(and 1 more problems\)$"):
+        validate(sample, contract, "x.csv")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("columns: {age: {type: integr}}", "key 'columns.age.type'"),
+        ("columns: {age: {type: category, min: 0}}", "min/max apply to integer and number"),
+        ("columns: {age: {type: integer, colour: red}}", "key 'columns.age.colour'"),
+        ("rows: 3", "expected a 'columns' mapping"),
+    ],
+)
+def test_bad_contract_files(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "contract.yaml"
+    path.write_text(text)
+    with pytest.raises(TabmlError, match=message):
+        load_contract(path)
+
+
+def test_inferred_contract_round_trips_and_accepts_its_sample(tmp_path: Path) -> None:
+    frame = io.read_csv(SAMPLE, ["?"])
+    drafted = infer_contract(frame)
+    path = tmp_path / "contract.yaml"
+    path.write_text(dump_contract(drafted))
+    reloaded = load_contract(path)
+    assert reloaded == drafted
+    assert reloaded.columns["age"].type == "integer"
+    assert reloaded.columns["workclass"].nullable
+    validate(io.read_csv(SAMPLE, ["?"], reloaded.read_dtypes()), reloaded, "sample.csv")
