@@ -3,78 +3,13 @@ session-scoped reproduction of the real repository that function-scoped fixtures
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import yaml
 
-ROOT = Path(__file__).resolve().parents[1]
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
-BIN = Path(sys.executable).parent
-
-
-def tool_env(**extra: str) -> dict[str, str]:
-    """Environment for subprocesses: the venv's tools first on PATH, isolated git config."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("GIT_", "DVC_"))}
-    env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
-    env["DVC_NO_ANALYTICS"] = "1"
-    env["GIT_AUTHOR_NAME"] = env["GIT_COMMITTER_NAME"] = "Test"
-    env["GIT_AUTHOR_EMAIL"] = env["GIT_COMMITTER_EMAIL"] = "test@example.com"
-    env["GIT_CONFIG_GLOBAL"] = os.devnull
-    env.update(extra)
-    return env
-
-
-def run(cmd: list[str], cwd: Path, check: bool = True) -> subprocess.CompletedProcess[str]:
-    """Run a command with the tool environment and captured text output."""
-    result = subprocess.run(
-        cmd, cwd=cwd, env=tool_env(), text=True, capture_output=True, check=False
-    )
-    if check and result.returncode != 0:
-        raise AssertionError(f"{cmd} failed ({result.returncode}):\n{result.stdout}{result.stderr}")
-    return result
-
-
-def repo_files() -> list[str]:
-    """Files of this repository that a clone would have (tracked, or new and not ignored)."""
-    out = subprocess.run(
-        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
-        cwd=ROOT,
-        capture_output=True,
-        check=True,
-        text=True,
-    ).stdout
-    return [name for name in out.split("\0") if name and (ROOT / name).is_file()]
-
-
-def copy_repo(target: Path) -> Path:
-    """Copy the repository's files into `target` and make it a fresh git repo on main."""
-    for name in repo_files():
-        destination = target / name
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(ROOT / name, destination)
-    run(["git", "init", "-q", "-b", "main"], target)
-    run(["git", "add", "-A"], target)
-    run(["git", "commit", "-q", "-m", "copy of the template"], target)
-    return target
-
-
-def write_small_project(root: Path) -> Path:
-    """A project on the committed 600-row sample with fast settings; returns params.yaml."""
-    (root / "data" / "raw").mkdir(parents=True)
-    shutil.copy(FIXTURES / "adult_sample.csv", root / "data" / "raw" / "adult.csv")
-    shutil.copy(ROOT / "data" / "contract.yaml", root / "data" / "contract.yaml")
-    params = yaml.safe_load((ROOT / "params.yaml").read_text())
-    params["train"]["hist_gradient_boosting"]["max_iter"] = 30
-    params["evaluate"]["importance_repeats"] = 2
-    path = root / "params.yaml"
-    path.write_text(yaml.safe_dump(params, sort_keys=False))
-    return path
+from support import copy_repo, run, write_small_project
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import yaml
 
-from conftest import ROOT, run
+from support import ROOT, run
 from tabml import paths
 
 FLOOR_ROC_AUC = 0.90

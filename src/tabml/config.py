@@ -88,6 +88,53 @@ class EvaluateParams(_Section):
     importance_max_rows: Annotated[int, Field(ge=100)] = 2000
 
 
+class BootstrapParams(_Section):
+    """The seeded bootstrap behind every confidence interval in reports."""
+
+    samples: Annotated[int, Field(ge=100, le=100_000)] = 1000
+    confidence: Probability = 0.95
+    seed: int = 0
+
+
+class GateParams(_Section):
+    """The quality gate a pull request must pass.
+
+    `floors`: absolute minimum per metric. `max_regression`: the largest allowed drop against the
+    base, applied only when the drop is significant by the bootstrap. `max_slice_regression`: the
+    same per slice (groups in `data.groups`), for slices with at least `min_slice_rows` rows.
+    Metric names are those in reports/metrics.json; for `log_loss` and `brier` lower is better.
+    """
+
+    floors: dict[str, float] = {}
+    max_regression: dict[str, Annotated[float, Field(ge=0.0)]] = {}
+    max_slice_regression: dict[str, Annotated[float, Field(ge=0.0)]] = {}
+    min_slice_rows: Annotated[int, Field(ge=1)] = 100
+    fail_on_stale_lock: bool = True
+
+
+class ReportParams(_Section):
+    """The pull-request report: headline metric, bootstrap and gate."""
+
+    headline: str = "roc_auc"
+    metrics: list[str] = ["roc_auc", "accuracy", "precision", "recall", "f1", "log_loss", "brier"]
+    bootstrap: BootstrapParams = BootstrapParams()
+    gate: GateParams = GateParams()
+
+
+class ServeParams(_Section):
+    """The model server (`tabml serve`)."""
+
+    host: str = "127.0.0.1"
+    port: Annotated[int, Field(ge=1, le=65535)] = 8000
+    max_batch: Annotated[int, Field(ge=1)] = 1000
+
+
+class MonitorParams(_Section):
+    """Drift monitoring thresholds (`tabml monitor`)."""
+
+    psi_threshold: Annotated[float, Field(gt=0.0)] = 0.2
+
+
 class Params(_Section):
     """The whole of `params.yaml`."""
 
@@ -96,6 +143,9 @@ class Params(_Section):
     featurize: FeaturizeParams = FeaturizeParams()
     train: TrainParams = TrainParams()
     evaluate: EvaluateParams = EvaluateParams()
+    report: ReportParams = ReportParams()
+    serve: ServeParams = ServeParams()
+    monitor: MonitorParams = MonitorParams()
 
     @model_validator(mode="after")
     def _native_needs_trees(self) -> Params:
