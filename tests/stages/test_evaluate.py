@@ -46,7 +46,9 @@ def test_evaluate_outputs(splits: tuple[pd.DataFrame, pd.DataFrame], params: Par
     assert result.metrics["roc_auc"] == pytest.approx(
         roc_auc_score(test["income"], result.predictions["score"]), abs=1e-6
     )
-    assert list(result.predictions.columns) == ["row_id", "label", "score", "predicted"]
+    assert list(result.predictions.columns) == [
+        "row_id", "label", "score", "predicted", "gender", "race"
+    ]
     assert result.predictions["row_id"].tolist() == test["row_id"].tolist()
     assert set(result.slices) == {"gender", "race"}
     assert sum(s["n"] for s in result.slices["gender"].values()) == len(test)  # type: ignore[misc]

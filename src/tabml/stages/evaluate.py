@@ -147,6 +147,7 @@ def evaluate(
             "label": labels,
             "score": scores,
             "predicted": (scores >= params.threshold).astype(int),
+            **{group: test[group].to_numpy() for group in data.groups},
         }
     )
     return Evaluation(

@@ -1,0 +1,1 @@
+"""What a pull-request report needs: base resolution, bootstrap, gate and rendering."""

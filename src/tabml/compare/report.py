@@ -1,0 +1,172 @@
+"""Assemble a comparison of the workspace (the PR) with its base: the data behind a report."""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from tabml.compare import gitrev
+from tabml.compare.bootstrap import Delta, Sample, bootstrap_deltas
+from tabml.compare.gate import Check, SliceDelta, evaluate_gate
+from tabml.compare.revision import LockStatus, Revision, head_status, load_revision, resolve_base
+from tabml.config import Params, ReportParams
+
+ROW_ID = "row_id"
+
+
+@dataclass(frozen=True)
+class ParamChange:
+    """A params key whose value differs between base and PR (None = absent)."""
+
+    key: str
+    base: Any
+    pr: Any
+
+
+@dataclass(frozen=True)
+class InputChange:
+    """A data input of the pipeline, with its hash and shape on each side."""
+
+    path: str
+    changed: bool
+    base: Revision
+    pr: Revision
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Everything the rendered report and the gate need."""
+
+    base: Revision
+    pr: Revision
+    paired: bool
+    deltas: list[Delta]
+    slices: list[SliceDelta]
+    params: list[ParamChange]
+    inputs: list[InputChange]
+    head_lock: LockStatus
+    checks: list[Check]
+    headline: str
+
+    @property
+    def passed(self) -> bool:
+        """True when every gate rule passed."""
+        return all(check.passed for check in self.checks)
+
+    def delta(self, metric: str) -> Delta:
+        """The overall delta of one metric."""
+        return next(d for d in self.deltas if d.metric == metric)
+
+
+def flatten(tree: Any, prefix: str = "") -> dict[str, Any]:
+    """Nested mappings as dotted keys; lists and scalars are leaves."""
+    if not isinstance(tree, dict):
+        return {prefix: tree}
+    flat: dict[str, Any] = {}
+    for key, value in tree.items():
+        flat.update(flatten(value, f"{prefix}.{key}" if prefix else str(key)))
+    return flat
+
+
+def params_diff(base: dict[str, Any], pr: dict[str, Any]) -> list[ParamChange]:
+    """Only the keys that changed, added or removed."""
+    old, new = flatten(base), flatten(pr)
+    keys = sorted(set(old) | set(new))
+    return [ParamChange(k, old.get(k), new.get(k)) for k in keys if old.get(k) != new.get(k)]
+
+
+def _dep_hashes(lock: dict[str, Any]) -> dict[str, str | None]:
+    hashes: dict[str, str | None] = {}
+    for stage in lock.get("stages", {}).values():
+        for dep in stage.get("deps", []):
+            hashes[dep["path"]] = dep.get("md5")
+    return hashes
+
+
+def inputs_diff(base: Revision, pr: Revision) -> list[InputChange]:
+    """Each data input of either side, and whether its content hash changed."""
+    old, new = _dep_hashes(base.lock), _dep_hashes(pr.lock)
+    found = list(dict.fromkeys([*base.inputs, *pr.inputs]))
+    return [InputChange(path, old.get(path) != new.get(path), base, pr) for path in found]
+
+
+def align(base: pd.DataFrame, pr: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame] | None:
+    """Both prediction tables in the same row order when they scored the same labelled rows."""
+    if len(base) != len(pr) or set(base[ROW_ID]) != set(pr[ROW_ID]):
+        return None
+    base_sorted = base.sort_values(ROW_ID, kind="stable").reset_index(drop=True)
+    pr_sorted = pr.sort_values(ROW_ID, kind="stable").reset_index(drop=True)
+    if not np.array_equal(base_sorted["label"].to_numpy(), pr_sorted["label"].to_numpy()):
+        return None
+    return base_sorted, pr_sorted
+
+
+def _sample(frame: pd.DataFrame) -> Sample:
+    return Sample(
+        frame["label"].to_numpy(dtype=np.int64),
+        frame["score"].to_numpy(dtype=np.float64),
+        frame["predicted"].to_numpy(dtype=np.int64),
+    )
+
+
+def slice_deltas(
+    base: pd.DataFrame, pr: pd.DataFrame, groups: list[str], settings: ReportParams, paired: bool
+) -> list[SliceDelta]:
+    """Per group value: the headline and slice-gated metrics, base against PR."""
+    metrics = list(dict.fromkeys([settings.headline, *settings.gate.max_slice_regression]))
+    boot = settings.bootstrap
+    found: list[SliceDelta] = []
+    for group in groups:
+        if group not in base.columns or group not in pr.columns:
+            continue
+        base_values = base[group].astype("string").fillna("(missing)")
+        pr_values = pr[group].astype("string").fillna("(missing)")
+        for value in sorted(set(base_values) & set(pr_values)):
+            b, p = base[(base_values == value).to_numpy()], pr[(pr_values == value).to_numpy()]
+            if b["label"].nunique() < 2 or p["label"].nunique() < 2:
+                continue
+            deltas = bootstrap_deltas(
+                _sample(b), _sample(p), metrics, paired=paired,
+                resamples=boot.samples, confidence=boot.confidence, seed=boot.seed,
+            )
+            found += [SliceDelta(group, value, len(p), delta) for delta in deltas]
+    return found
+
+
+def compare(
+    params: Params, target: str, workspace: Path = Path(), scratch: Path | None = None
+) -> Comparison:
+    """Compare the reproduced workspace with the merge-base of `target` and HEAD."""
+    base_sha = gitrev.merge_base(target, cwd=workspace)
+    head_sha = gitrev.rev_parse("HEAD", cwd=workspace)
+    with tempfile.TemporaryDirectory(prefix="tabml-report-", dir=scratch) as tmp:
+        base = resolve_base(base_sha, workspace, Path(tmp))
+        head_lock = head_status(workspace, Path(tmp))
+    pr = load_revision(workspace, "PR", head_sha, "this workspace, reproduced", head_lock)
+    settings = params.report
+    boot = settings.bootstrap
+    aligned = align(base.outputs.predictions, pr.outputs.predictions)
+    base_rows, pr_rows = aligned or (base.outputs.predictions, pr.outputs.predictions)
+    deltas = bootstrap_deltas(
+        _sample(base_rows), _sample(pr_rows), settings.metrics,
+        paired=aligned is not None, resamples=boot.samples, confidence=boot.confidence,
+        seed=boot.seed,
+    )
+    slices = slice_deltas(base_rows, pr_rows, params.data.groups, settings, aligned is not None)
+    return Comparison(
+        base=base,
+        pr=pr,
+        paired=aligned is not None,
+        deltas=deltas,
+        slices=slices,
+        params=params_diff(base.params, pr.params),
+        inputs=inputs_diff(base, pr),
+        head_lock=head_lock,
+        checks=evaluate_gate(settings.gate, deltas, slices, head_lock),
+        headline=settings.headline,
+    )

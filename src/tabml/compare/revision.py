@@ -1,0 +1,224 @@
+"""One side of a comparison: a revision's outputs, params, lock state and input tables.
+
+The base's numbers come from the base commit itself: its committed outputs when they match its
+`dvc.lock` and that lock matches its code, params and data; otherwise from reproducing the base
+in a git worktree. They never come from a stale artifact.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from tabml import paths
+from tabml.compare import gitrev
+from tabml.errors import TabmlError
+
+# Outputs that `dvc status` reports as missing only because the DVC cache is empty.
+_ABSENT = frozenset({"deleted", "not in cache"})
+
+
+@dataclass(frozen=True)
+class LockStatus:
+    """Whether `dvc.lock` matches the code, params and data it was committed with."""
+
+    fresh: bool
+    reasons: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Outputs:
+    """The evaluate stage's outputs that a report compares."""
+
+    metrics: dict[str, Any]
+    slices: dict[str, Any]
+    predictions: pd.DataFrame
+    roc: pd.DataFrame
+    precision_recall: pd.DataFrame
+
+
+@dataclass(frozen=True)
+class TableStats:
+    """Rows and columns of an input table, when it is a readable CSV."""
+
+    rows: int
+    columns: int
+
+
+@dataclass(frozen=True)
+class Revision:
+    """Everything a report needs from one revision."""
+
+    label: str
+    sha: str
+    source: str
+    outputs: Outputs
+    params: dict[str, Any]
+    lock: dict[str, Any]
+    lock_status: LockStatus
+    inputs: dict[str, TableStats | None]
+
+
+def _dvc_env(checkout: Path) -> dict[str, str]:
+    """Run DVC and the stage commands with this environment's tools but the checkout's code.
+
+    `PYTHONPATH` puts the checkout's `src/` ahead of the installed (editable) package, so a
+    base reproduced in a worktree runs the base's code, with the PR's dependencies.
+    """
+    env = dict(os.environ)
+    env["DVC_NO_ANALYTICS"] = "1"
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    env["PYTHONPATH"] = str((checkout / "src").resolve())
+    return env
+
+
+def dvc(*args: str, cwd: Path) -> str:
+    """Run a dvc command in `cwd`; a failure becomes one sentence with DVC's last line."""
+    result = subprocess.run(
+        [sys.executable, "-m", "dvc", *args],
+        cwd=cwd, capture_output=True, text=True, env=_dvc_env(cwd), check=False,
+    )
+    if result.returncode != 0:
+        lines = (result.stderr + result.stdout).strip().splitlines() or ["failed"]
+        raise TabmlError(f"dvc {' '.join(args)} in {cwd.name}: {lines[-1]}")
+    return result.stdout
+
+
+def stage_outs(lock: dict[str, Any]) -> set[str]:
+    """Every path that some stage of a lock file produces."""
+    return {out["path"] for stage in lock.get("stages", {}).values() for out in stage.get("outs", [])}
+
+
+def lock_status(status: dict[str, Any], lock: dict[str, Any]) -> LockStatus:
+    """Interpret `dvc status --json` of a clean checkout (empty DVC cache) of one commit.
+
+    Missing cached outputs are expected there; anything else means the committed `dvc.lock`
+    does not describe the committed code, params, data or outputs.
+    """
+    produced = stage_outs(lock)
+    reasons: list[str] = []
+    for stage, entries in status.items():
+        for entry in entries:
+            if isinstance(entry, str):
+                reasons.append(f"{stage}: {entry}")
+                continue
+            for kind, changes in entry.items():
+                if not isinstance(changes, dict):
+                    reasons.append(f"{stage}: {kind}")
+                    continue
+                for path, change in changes.items():
+                    if isinstance(change, dict):
+                        keys = ", ".join(sorted(change))
+                        reasons.append(f"{stage}: params changed ({keys})")
+                    elif change in _ABSENT and (kind == "changed outs" or path in produced):
+                        continue
+                    else:
+                        reasons.append(f"{stage}: {path} {change}")
+    return LockStatus(fresh=not reasons, reasons=reasons)
+
+
+def checkout_status(checkout: Path) -> LockStatus:
+    """The lock status of a fresh checkout (a worktree) of one commit."""
+    lock_file = checkout / "dvc.lock"
+    if not lock_file.exists():
+        return LockStatus(fresh=False, reasons=["dvc.lock is missing"])
+    lock = yaml.safe_load(lock_file.read_text()) or {}
+    return lock_status(json.loads(dvc("status", "--json", cwd=checkout) or "{}"), lock)
+
+
+def committed_outputs_missing(checkout: Path) -> list[str]:
+    """Git-tracked outputs (metrics, predictions...) that the commit lacks."""
+    wanted = [paths.METRICS, paths.SLICES, paths.PREDICTIONS, paths.ROC, paths.PRECISION_RECALL]
+    return [str(path) for path in wanted if not (checkout / path).exists()]
+
+
+def read_outputs(root: Path) -> Outputs:
+    """Read the compared outputs from a checkout or workspace."""
+    try:
+        return Outputs(
+            metrics=json.loads((root / paths.METRICS).read_text()),
+            slices=json.loads((root / paths.SLICES).read_text()),
+            predictions=pd.read_csv(root / paths.PREDICTIONS),
+            roc=pd.read_csv(root / paths.ROC),
+            precision_recall=pd.read_csv(root / paths.PRECISION_RECALL),
+        )
+    except FileNotFoundError as missing:
+        raise TabmlError(f"{missing.filename}: file not found; run `dvc repro` first") from None
+
+
+def table_stats(path: Path) -> TableStats | None:
+    """Rows and columns of a CSV file (None when it is absent, e.g. DVC-tracked, not pulled)."""
+    if not path.is_file() or path.suffix.lower() != ".csv":
+        return None
+    with path.open("rb") as handle:
+        header = handle.readline()
+        rows = sum(1 for line in handle if line.strip())
+    return TableStats(rows=rows, columns=len(header.decode(errors="replace").split(",")))
+
+
+def input_paths(lock: dict[str, Any]) -> list[str]:
+    """Data inputs of the pipeline: deps that no stage produces and that are not code."""
+    produced = stage_outs(lock)
+    found: list[str] = []
+    for stage in lock.get("stages", {}).values():
+        for dep in stage.get("deps", []):
+            path = dep["path"]
+            if path not in produced and not path.startswith("src/") and path not in found:
+                found.append(path)
+    return found
+
+
+def load_revision(root: Path, label: str, sha: str, source: str, status: LockStatus) -> Revision:
+    """Read a revision whose outputs are in `root` (a workspace or a worktree)."""
+    lock = yaml.safe_load((root / "dvc.lock").read_text()) or {}
+    params = yaml.safe_load((root / paths.PARAMS).read_text()) or {}
+    return Revision(
+        label=label,
+        sha=sha,
+        source=source,
+        outputs=read_outputs(root),
+        params=params,
+        lock=lock,
+        lock_status=status,
+        inputs={path: table_stats(root / path) for path in input_paths(lock)},
+    )
+
+
+def share_cache(checkout: Path, main: Path) -> None:
+    """Point a worktree at the main checkout's DVC cache so unchanged stages are restored."""
+    cache = main / ".dvc" / "cache"
+    if cache.is_dir():
+        dvc("cache", "dir", "--local", str(cache.resolve()), cwd=checkout)
+
+
+def resolve_base(sha: str, main: Path, scratch: Path) -> Revision:
+    """The base revision's outputs: committed when trustworthy, else reproduced in a worktree."""
+    with gitrev.worktree(sha, scratch / "base", cwd=main) as checkout:
+        status = checkout_status(checkout)
+        missing = committed_outputs_missing(checkout)
+        short = sha[:7]
+        if status.fresh and not missing:
+            return load_revision(checkout, "base", sha, f"committed outputs at `{short}`", status)
+        why = (
+            f"its committed outputs are missing ({', '.join(missing)})"
+            if missing
+            else f"its dvc.lock is stale ({status.reasons[0]})"
+        )
+        share_cache(checkout, main)
+        dvc("repro", cwd=checkout)
+        source = f"reproduced in a git worktree at `{short}`, because {why}"
+        return load_revision(checkout, "base", sha, source, status)
+
+
+def head_status(main: Path, scratch: Path) -> LockStatus:
+    """Whether HEAD's committed dvc.lock matches HEAD's committed code, params and data."""
+    with gitrev.worktree("HEAD", scratch / "head", cwd=main) as checkout:
+        return checkout_status(checkout)
