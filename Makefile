@@ -55,6 +55,57 @@ format: $(STAMP) ## Format and auto-fix with ruff
 	ruff format .
 	ruff check --fix .
 
+# --- Pull-request report (see docs/ci.md) ------------------------------------------------------
+BASE ?= origin/main
+PR ?=
+REPORT_DIR ?= reports/pr
+
+.PHONY: report
+report: $(STAMP) ## Compare the workspace with the merge-base of BASE (default origin/main)
+	tabml report --base "$(BASE)" --out-dir "$(REPORT_DIR)" $(if $(PR),--pr "$(PR)")
+
+.PHONY: gate
+gate: $(STAMP) ## Fail when the last report's quality gate failed
+	tabml gate --out-dir "$(REPORT_DIR)"
+
+# --- PR workflows: optional DVC remote, artifact check, sticky comment (see docs/ci.md) --------
+# Values that come from a workflow (PR, REPORT, ARTIFACT_DIR, RUN_HEAD_SHA) reach the recipes
+# through the environment, quoted by the shell, never pasted into the command text.
+PULL_OPTIONAL ?= 0
+CML_VERSION := 0.20.6
+CML_PUBLISH ?= false
+COMMENT_TITLE ?= tabml PR report
+CML_PUBLISH_FLAG = $(if $(filter true 1 yes,$(CML_PUBLISH)),--publish,--no-publish)
+export ITERATIVE_DO_NOT_TRACK := 1
+
+.PHONY: pull
+pull: $(STAMP) ## dvc pull (+ run-cache) when a DVC remote is configured, else skip
+	@if [ -z "$$(dvc remote list)" ]; then \
+	  echo "pull: no DVC remote configured (dvc remote list is empty); skipping"; \
+	elif dvc pull --run-cache --allow-missing; then :; \
+	elif [ "$(PULL_OPTIONAL)" = 1 ]; then \
+	  echo "pull: dvc pull failed (no credentials?); continuing without the remote"; \
+	else exit 1; fi
+
+.PHONY: verify-report
+verify-report: $(STAMP) ## Check a downloaded report artifact (ARTIFACT_DIR=.. RUN_HEAD_SHA=..)
+	tabml verify-report --artifact-dir "$${ARTIFACT_DIR:?set ARTIFACT_DIR}" \
+	  --run-head-sha "$${RUN_HEAD_SHA:?set RUN_HEAD_SHA}" \
+	  --repo "$${REPO:-$${GITHUB_REPOSITORY:?set REPO=owner/name}}"
+
+.PHONY: cml-install
+cml-install: ## Install the pinned CML from npm (skipped when that version is on PATH)
+	@if [ "$$(cml --version 2>/dev/null)" = "$(CML_VERSION)" ]; then \
+	  echo "cml-install: cml $(CML_VERSION) is already installed"; \
+	else npm install --global --no-audit --no-fund "@dvcorg/cml@$(CML_VERSION)"; fi
+
+.PHONY: pr-comment
+pr-comment: ## Post or update the sticky PR comment with CML (PR=<number> REPORT=<file>)
+	@case "$${PR:-}" in ''|*[!0-9]*) \
+	  echo "pr-comment: PR must be a pull-request number, got '$${PR:-}'" >&2; exit 1;; esac
+	cml comment update --target="pr/$$PR" --watermark-title="$(COMMENT_TITLE)" \
+	  $(CML_PUBLISH_FLAG) "$${REPORT:-$(REPORT_DIR)/report.md}"
+
 .PHONY: bench
 bench: $(STAMP) ## Benchmarks; results go to docs/performance.md
 	python bench/pipeline.py --write docs/performance.md
@@ -66,3 +117,12 @@ dag: $(STAMP) ## Print the pipeline graph as mermaid (for the README)
 .PHONY: clean
 clean: ## Remove caches and pipeline outputs (not the raw data)
 	rm -rf .mypy_cache .ruff_cache .pytest_cache data/prepared data/features models
+
+# --- A new project from the template (see docs/getting-started.md) ------------------------------
+NAME ?=
+REPO ?=
+
+.PHONY: init
+init: $(STAMP) ## Make this copy your project: make init NAME=churn_model [REPO=owner/name]
+	tabml init --name "$(NAME)" --uv "$(UV)" $(if $(REPO),--repo "$(REPO)")
+	@touch $(STAMP)

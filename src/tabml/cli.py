@@ -14,6 +14,7 @@ from tabml import io, paths
 from tabml.config import Params, load_params
 from tabml.contract import dump_contract, infer_contract, load_contract, validate
 from tabml.errors import TabmlError
+from tabml.monitor import DRIFT_EXIT_CODE, DRIFT_JSON, DRIFT_MARKDOWN, INCOMING
 
 app = typer.Typer(help="A reproducible tabular ML pipeline.", no_args_is_help=True)
 contract_app = typer.Typer(help="Work with the data contract.", no_args_is_help=True)
@@ -137,6 +138,269 @@ def contract_infer(
     """Print a draft contract for a CSV table (review it, then save it and point params at it)."""
     frame = io.read_csv(csv, na_values)
     typer.echo(dump_contract(infer_contract(frame, max_categories)), nl=False)
+
+
+
+ReportDir = Annotated[Path, typer.Option("--out-dir", help="Where the report files go.")]
+
+
+@app.command()
+@clear_errors
+def report(
+    base: Annotated[str, typer.Option(help="The PR's target branch; compared at the merge-base.")],
+    out_dir: ReportDir = Path("reports/pr"),
+    pr: Annotated[int | None, typer.Option(help="PR number, recorded in the manifest.")] = None,
+    full_report_url: Annotated[str | None, typer.Option(help="Link shown if cut.")] = None,
+    params_file: ParamsOption = paths.PARAMS,
+) -> None:
+    """Compare the reproduced workspace with its base: write report.md, report.json, manifest."""
+    import os
+
+    from tabml.compare import gitrev
+    from tabml.compare import manifest as manifest_io
+    from tabml.compare.render import render
+    from tabml.compare.report import compare
+    from tabml.compare.summary import summary
+
+    params = _params(params_file)
+    with console.status(f"comparing with the merge-base of {base}"):
+        comparison = compare(params, base)
+    markdown = render(comparison, full_report_url)
+    report_md = out_dir / "report.md"
+    io.write_bytes(report_md, markdown.encode())
+    io.write_json(out_dir / "report.json", summary(comparison))
+    if pr is not None:
+        manifest_io.write(
+            out_dir / "manifest.json",
+            manifest_io.Manifest(
+                pr_number=pr,
+                head_sha=gitrev.rev_parse("HEAD"),
+                base_sha=comparison.base.sha,
+                gate_passed=comparison.passed,
+                report_file=report_md.name,
+                report_sha256=manifest_io.sha256(report_md),
+            ),
+        )
+    step_summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if step_summary:
+        with Path(step_summary).open("a", encoding="utf-8") as handle:
+            handle.write(markdown)
+    console.print(markdown.splitlines()[2], highlight=False)
+    console.print(f"report: wrote {report_md}")
+
+
+@app.command()
+@clear_errors
+def gate(out_dir: ReportDir = Path("reports/pr")) -> None:
+    """Exit non-zero when the last report's quality gate failed (run after posting it)."""
+    result = io.read_json(out_dir / "report.json")
+    for check in result["checks"]:
+        mark = "[green]pass[/]" if check["passed"] else "[red]FAIL[/]"
+        console.print(f"{mark} {check['rule']}: {check['detail']}", highlight=False)
+    if not result["passed"]:
+        raise TabmlError(f"{out_dir / 'report.json'}: the quality gate failed")
+    console.print("quality gate passed")
+
+
+@app.command("verify-report")
+@clear_errors
+def verify_report(
+    artifact_dir: Annotated[Path, typer.Option(help="The downloaded report artifact.")],
+    run_head_sha: Annotated[str, typer.Option(help="workflow_run.head_sha of the report run.")],
+    repo: Annotated[str, typer.Option(help="owner/name of this repository.")],
+) -> None:
+    """Validate a report artifact from an untrusted PR run; print the PR number it belongs to."""
+    import os
+
+    from tabml import github
+    from tabml.compare.manifest import load_verified
+
+    manifest, _ = load_verified(artifact_dir / "manifest.json", run_head_sha)
+    pull = github.request("GET", f"/repos/{repo}/pulls/{manifest.pr_number}")
+    if pull.get("head", {}).get("sha") != run_head_sha:
+        raise TabmlError(
+            f"PR #{manifest.pr_number} does not have head {run_head_sha[:12]}: the manifest does "
+            "not belong to the triggering run"
+        )
+    output = os.environ.get("GITHUB_OUTPUT")
+    if output:
+        with Path(output).open("a", encoding="utf-8") as handle:
+            handle.write(f"pr={manifest.pr_number}\nreport={artifact_dir / manifest.report_file}\n")
+    typer.echo(manifest.pr_number)
+
+
+@app.command()
+@clear_errors
+def serve(
+    model: Annotated[
+        Path, typer.Option("--model", help="A skops model file or a release directory.")
+    ] = paths.MODEL,
+    checksums: Annotated[
+        Path | None,
+        typer.Option("--checksums", help="A SHA256SUMS file to verify the model against."),
+    ] = None,
+    host: Annotated[str | None, typer.Option(help="Overrides serve.host.")] = None,
+    port: Annotated[int | None, typer.Option(help="Overrides serve.port.")] = None,
+    params_file: ParamsOption = paths.PARAMS,
+) -> None:
+    """Serve the model over HTTP: /health, /metadata, /predict (docs/serving.md)."""
+    from tabml.serve.app import Settings
+    from tabml.serve.app import serve as run
+
+    params = _params(params_file)
+    settings = Settings(model=model, params=params, checksums=checksums)
+    run(settings, host or params.serve.host, port or params.serve.port)
+
+
+@app.command("init")
+@clear_errors
+def init(
+    name: Annotated[str, typer.Option("--name", help="The new package name, in snake_case.")],
+    repo: Annotated[
+        str | None,
+        typer.Option("--repo", help="GitHub owner/name for badges (default: the origin remote)."),
+    ] = None,
+    description: Annotated[
+        str | None, typer.Option("--description", help="A new pyproject description.")
+    ] = None,
+    uv: Annotated[str, typer.Option("--uv", help="The uv executable.")] = "uv",
+) -> None:
+    """Make this copy of the template your project: rename, relock, reproduce, commit once."""
+    from tabml.template_init import init_project
+
+    def say(line: str) -> None:
+        console.print(line, highlight=False, soft_wrap=True)
+
+    result = init_project(Path.cwd(), name, repo=repo, description=description, uv=uv, log=say)
+    if result.commit is None:
+        say(result.message)
+        return
+    for old, new in sorted(result.plan.renames.items()):
+        say(f"renamed  {old} -> {new}")
+    for path in sorted(set(result.plan.edits) - set(result.plan.renames)):
+        say(f"edited   {path}")
+    say(f"committed {result.commit}: {result.message}")
+
+
+# --- monitoring (docs/monitoring.md) ---------------------------------------------------------
+
+
+@app.command()
+@clear_errors
+def monitor(
+    current: Annotated[
+        Path | None,
+        typer.Option(help="A batch CSV in the raw format (default: newest in data/incoming/)."),
+    ] = None,
+    current_log: Annotated[
+        Path | None, typer.Option(help="The serving request log (JSON lines) instead of a batch.")
+    ] = None,
+    json_out: Annotated[
+        Path, typer.Option("--json", help="Where to write the JSON report.")
+    ] = DRIFT_JSON,
+    markdown_out: Annotated[
+        Path, typer.Option("--markdown", help="Where to write the markdown report.")
+    ] = DRIFT_MARKDOWN,
+    params_file: ParamsOption = paths.PARAMS,
+) -> None:
+    """Drift of current data against the training data and test-set scores (exit 3 on drift)."""
+    from tabml.monitor.batches import latest_batch
+    from tabml.monitor.current import from_batch, from_request_log
+    from tabml.monitor.drift import Reference, detect_drift, reference_scores
+    from tabml.monitor.report import render_markdown, verdict
+    from tabml.serve.logs import read_request_log
+
+    params = _params(params_file)
+    contract = load_contract(params.data.contract)
+    if current is not None and current_log is not None:
+        raise TabmlError("tabml monitor: pass --current or --current-log, not both")
+    model = None
+    if current_log is not None:
+        log = read_request_log(current_log)
+        data = from_request_log(log, str(current_log), params.data.target)
+    else:
+        path = current or latest_batch(INCOMING)
+        frame = io.read_csv(path, params.data.na_values, contract.read_dtypes())
+        data = from_batch(frame, str(path), params.data.target)
+        model = io.load_model(paths.MODEL)
+    reference = Reference(
+        frame=io.read_parquet(paths.TRAIN),
+        scores=reference_scores(io.read_csv(paths.PREDICTIONS, []), str(paths.PREDICTIONS)),
+        metrics=io.read_json(paths.METRICS),
+        source=str(paths.TRAIN),
+        scores_source=str(paths.PREDICTIONS),
+        metrics_source=str(paths.METRICS),
+    )
+    result = detect_drift(
+        reference,
+        data,
+        contract=contract,
+        data=params.data,
+        params=params.monitor,
+        threshold=params.evaluate.threshold,
+        model=model,
+    )
+    markdown = render_markdown(result)
+    io.write_json(json_out, result)
+    io.write_bytes(markdown_out, markdown.encode())
+    console.print(
+        f"monitor: {verdict(result, bold=False)} Report: {markdown_out}",
+        highlight=False,
+        soft_wrap=True,
+    )
+    if result["drift"]:
+        raise typer.Exit(DRIFT_EXIT_CODE)
+
+
+@app.command()
+@clear_errors
+def batches(
+    *,
+    count: Annotated[int, typer.Option("--batches", "-n", help="How many batches.")] = 4,
+    shift: Annotated[
+        list[str] | None,
+        typer.Option(help="COLUMN=+N, COLUMN=-N or COLUMN=*F (repeatable), e.g. age=+10."),
+    ] = None,
+    shift_from: Annotated[int, typer.Option(help="First batch (from 1) to shift.")] = 1,
+    seed: int = 0,
+    start: Annotated[
+        str, typer.Option(help="Date of the first batch (YYYY-MM-DD).")
+    ] = "2024-01-01",
+    every_days: Annotated[int, typer.Option(help="Days between batches.")] = 7,
+    all_rows: Annotated[
+        bool, typer.Option(help="Draw from every raw row, not only the held-out test split.")
+    ] = False,
+    out: Annotated[Path, typer.Option(help="Directory of the batch CSVs.")] = INCOMING,
+    params_file: ParamsOption = paths.PARAMS,
+) -> None:
+    """Write held-out raw rows as dated batch CSVs (raw format), optionally shifted, for demos."""
+    from tabml.monitor.batches import (
+        held_out_rows,
+        make_batches,
+        parse_date,
+        parse_shift,
+        to_raw_csv,
+    )
+
+    params = _params(params_file)
+    contract = load_contract(params.data.contract)
+    raw = io.read_csv(params.data.path, params.data.na_values, contract.read_dtypes())
+    if not all_rows:
+        test_ids = io.read_parquet(paths.TEST)["row_id"]
+        raw = held_out_rows(raw, test_ids, params.data.id_column)
+    written = make_batches(
+        raw,
+        count=count,
+        seed=seed,
+        start=parse_date(start),
+        every_days=every_days,
+        shifts=[parse_shift(text, contract) for text in shift or []],
+        contract=contract,
+        shift_from=shift_from,
+    )
+    for name, frame in written.items():
+        io.write_bytes(out / f"{name}.csv", to_raw_csv(frame, params.data.na_values))
+    console.print(f"batches: {len(written)} files of ~{len(raw) // len(written)} rows in {out}/")
 
 
 if __name__ == "__main__":

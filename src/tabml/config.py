@@ -112,13 +112,46 @@ class GateParams(_Section):
     fail_on_stale_lock: bool = True
 
 
+METRICS = ("roc_auc", "accuracy", "precision", "recall", "f1", "log_loss", "brier")
+
+
 class ReportParams(_Section):
     """The pull-request report: headline metric, bootstrap and gate."""
 
     headline: str = "roc_auc"
-    metrics: list[str] = ["roc_auc", "accuracy", "precision", "recall", "f1", "log_loss", "brier"]
+    metrics: list[str] = list(METRICS)
     bootstrap: BootstrapParams = BootstrapParams()
     gate: GateParams = GateParams()
+
+    @model_validator(mode="after")
+    def _known_metrics(self) -> ReportParams:
+        named = {
+            "report.metrics": self.metrics,
+            "report.headline": [self.headline],
+            "report.gate.floors": list(self.gate.floors),
+            "report.gate.max_regression": list(self.gate.max_regression),
+            "report.gate.max_slice_regression": list(self.gate.max_slice_regression),
+        }
+        for key, names in named.items():
+            for name in names:
+                if name not in METRICS:
+                    raise ValueError(
+                        f"{key} names unknown metric '{name}' (known: {', '.join(METRICS)})"
+                    )
+        for key, names in list(named.items())[1:]:
+            for name in names:
+                if name not in self.metrics:
+                    raise ValueError(f"{key} names '{name}', which report.metrics leaves out")
+        return self
+
+
+class RequestLogParams(_Section):
+    """The server's JSON-lines request log, rotated by size (docs/serving.md)."""
+
+    enabled: bool = True
+    path: Path = Path("logs/requests.jsonl")
+    max_bytes: Annotated[int, Field(ge=1024)] = 10_000_000
+    backups: Annotated[int, Field(ge=1)] = 5
 
 
 class ServeParams(_Section):
@@ -127,12 +160,33 @@ class ServeParams(_Section):
     host: str = "127.0.0.1"
     port: Annotated[int, Field(ge=1, le=65535)] = 8000
     max_batch: Annotated[int, Field(ge=1)] = 1000
+    micro_batch: bool = True
+    request_log: RequestLogParams = RequestLogParams()
+    prometheus: bool = False
 
 
 class MonitorParams(_Section):
-    """Drift monitoring thresholds (`tabml monitor`)."""
+    """Drift monitoring thresholds (`tabml monitor`); docs/monitoring.md explains the defaults.
+
+    A column drifts when its PSI (on `bins` reference quantile bins, or over categories) reaches
+    `psi_threshold` AND its test is significant (KS p-value below `ks_pvalue` for numbers,
+    chi-square below `chi2_pvalue` for categories): both the size of the shift and the evidence
+    for it. The scores drift on the same rule with `score_psi_threshold`. `performance_drop`:
+    the largest allowed drop per metric against reports/metrics.json (a rise for log_loss, brier).
+    """
 
     psi_threshold: Annotated[float, Field(gt=0.0)] = 0.2
+    bins: Annotated[int, Field(ge=2, le=100)] = 10
+    ks_pvalue: Probability = 0.01
+    chi2_pvalue: Probability = 0.01
+    new_category_rate: Annotated[float, Field(ge=0.0, le=1.0)] = 0.01
+    missing_rate_change: Annotated[float, Field(gt=0.0, le=1.0)] = 0.05
+    score_psi_threshold: Annotated[float, Field(gt=0.0)] = 0.1
+    min_rows: Annotated[int, Field(ge=1)] = 200
+    performance_drop: dict[
+        Literal["roc_auc", "accuracy", "precision", "recall", "f1", "log_loss", "brier"],
+        Annotated[float, Field(ge=0.0)],
+    ] = {"roc_auc": 0.05, "f1": 0.1}
 
 
 class Params(_Section):
@@ -166,8 +220,8 @@ def _describe(error: ErrorDetails) -> str:
     if kind == "missing":
         return f"missing key '{key}'"
     message = str(error["msg"]).removeprefix("Value error, ")
-    if not key:
-        return message
+    if kind == "value_error" or not key:
+        return message  # our validators name their keys themselves
     return f"key '{key}' {message[0].lower()}{message[1:]} (got {error.get('input')!r})"
 
 

@@ -36,7 +36,9 @@ def _roc_auc(weights: Array, labels: Array, scores: Array) -> Array:
         return np.where(denominator > 0, numerator / denominator, np.nan)
 
 
-def _confusion(weights: Array, labels: Array, predicted: Array) -> tuple[Array, Array, Array, Array]:
+def _confusion(
+    weights: Array, labels: Array, predicted: Array
+) -> tuple[Array, Array, Array, Array]:
     tp = weights @ (labels * predicted)
     fp = weights @ ((1 - labels) * predicted)
     fn = weights @ (labels * (1 - predicted))
@@ -152,3 +154,40 @@ def bootstrap_deltas(
         b, p = float(point_base[name][0]), float(point_pr[name][0])
         deltas.append(Delta(name, b, p, p - b, float(low), float(high)))
     return deltas
+
+
+@dataclass(frozen=True)
+class Interval:
+    """One metric of one revision with its bootstrap percentile interval."""
+
+    metric: str
+    value: float
+    low: float
+    high: float
+
+
+def bootstrap_intervals(
+    sample: Sample,
+    names: list[str],
+    *,
+    resamples: int = 1000,
+    confidence: float = 0.95,
+    seed: int = 0,
+) -> list[Interval]:
+    """Point value and percentile interval of each metric for one revision (e.g. a model card)."""
+    rng = np.random.default_rng(seed)
+    point = weighted_metrics(np.ones((1, len(sample.labels))), sample, names)
+    draws: dict[str, list[Array]] = {name: [] for name in names}
+    for start in range(0, resamples, _CHUNK):
+        boot = weighted_metrics(
+            _counts(rng, len(sample.labels), min(_CHUNK, resamples - start)), sample, names
+        )
+        for name in names:
+            draws[name].append(boot[name])
+    tail = (1 - confidence) / 2 * 100
+    intervals = []
+    for name in names:
+        values = np.concatenate(draws[name])
+        low, high = np.nanpercentile(values, [tail, 100 - tail])
+        intervals.append(Interval(name, float(point[name][0]), float(low), float(high)))
+    return intervals

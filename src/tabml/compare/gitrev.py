@@ -12,9 +12,7 @@ from tabml.errors import TabmlError
 
 def git(*args: str, cwd: Path = Path()) -> str:
     """Run git and return its stdout; a failure becomes one sentence."""
-    result = subprocess.run(
-        ["git", *args], cwd=cwd, capture_output=True, text=True, check=False
-    )
+    result = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=False)
     if result.returncode != 0:
         message = (result.stderr.strip().splitlines() or ["failed"])[-1]
         raise TabmlError(f"git {' '.join(args)}: {message}")

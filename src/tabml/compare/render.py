@@ -74,15 +74,15 @@ def metrics_section(comparison: Comparison) -> Section:
         else f"**Unpaired** bootstrap: the test set changed ({rows_base} base rows, "
         f"{rows_pr} PR rows), so rows cannot be compared one to one."
     )
-    return Section("Metrics", "\n".join(rows) + f"\n\n{note} `log_loss` and `brier`: lower is better.")
+    return Section(
+        "Metrics", "\n".join(rows) + f"\n\n{note} `log_loss` and `brier`: lower is better."
+    )
 
 
 def gate_section(comparison: Comparison) -> Section:
     """Each gate rule and its outcome."""
     rows = ["| rule | | detail |", "|---|---|---|"]
-    rows += [
-        f"| {c.rule} | {'✅' if c.passed else '❌'} | {c.detail} |" for c in comparison.checks
-    ]
+    rows += [f"| {c.rule} | {'✅' if c.passed else '❌'} | {c.detail} |" for c in comparison.checks]
     if len(rows) == 2:
         rows.append("| (no rules configured in `report.gate`) | ✅ | |")
     return Section("Quality gate", "\n".join(rows))
@@ -111,7 +111,8 @@ def data_section(comparison: Comparison) -> Section:
     for item in comparison.inputs:
         rows.append(
             f"| `{item.path}` | {'**yes**' if item.changed else 'no'} "
-            f"| {_shape(item.base.inputs.get(item.path))} | {_shape(item.pr.inputs.get(item.path))} |"
+            f"| {_shape(item.base.inputs.get(item.path))} "
+            f"| {_shape(item.pr.inputs.get(item.path))} |"
         )
     return Section("Data", "\n".join(rows))
 
@@ -122,7 +123,10 @@ def slices_section(comparison: Comparison) -> Section:
     items = [s for s in comparison.slices if s.delta.metric == metric]
     if not items:
         return Section("Slices", "No slices (`data.groups` is empty or no slice has both classes).")
-    rows = [f"| slice | rows | base `{metric}` | PR | Δ | 95% CI | |", "|---|---:|---:|---:|---:|---|---|"]
+    rows = [
+        f"| slice | rows | base `{metric}` | PR | Δ | 95% CI | |",
+        "|---|---:|---:|---:|---:|---|---|",
+    ]
     for s in items:
         d = s.delta
         rows.append(
@@ -147,9 +151,14 @@ def _series(frame: pd.DataFrame, x: str, y: str) -> tuple[list[float], list[floa
 
 
 def mermaid_chart(
-    title: str, x_label: str, y_label: str, base: pd.DataFrame, pr: pd.DataFrame, x: str, y: str
+    title: str,
+    axes: tuple[str, str],
+    columns: tuple[str, str],
+    base: pd.DataFrame,
+    pr: pd.DataFrame,
 ) -> str:
     """A mermaid xychart with the base (grey) and PR (blue) curves on a shared x grid."""
+    (x_label, y_label), (x, y) = axes, columns
     xs, base_y = _series(base, x, y)
     _, pr_y = _series(pr, x, y)
     return "\n".join(
@@ -175,10 +184,15 @@ def _confusion(predictions: pd.DataFrame) -> dict[tuple[int, int], int]:
 def plots_section(comparison: Comparison) -> Section:
     """ROC and precision-recall curves, base against PR, and both confusion matrices."""
     base, pr = comparison.base.outputs, comparison.pr.outputs
-    roc = mermaid_chart("ROC", "false positive rate", "true positive rate", base.roc, pr.roc, "fpr", "tpr")
+    roc = mermaid_chart(
+        "ROC", ("false positive rate", "true positive rate"), ("fpr", "tpr"), base.roc, pr.roc
+    )
     prc = mermaid_chart(
-        "Precision-recall", "recall", "precision", base.precision_recall, pr.precision_recall,
-        "recall", "precision",
+        "Precision-recall",
+        ("recall", "precision"),
+        ("recall", "precision"),
+        base.precision_recall,
+        pr.precision_recall,
     )
     b, p = _confusion(base.predictions), _confusion(pr.predictions)
     table = [
@@ -188,7 +202,9 @@ def plots_section(comparison: Comparison) -> Section:
         f"| 1 | {b[1, 0]} | {b[1, 1]} | {p[1, 0]} | {p[1, 1]} |",
     ]
     legend = "Grey: base · blue: this PR."
-    return Section("Curves", f"{legend}\n\n{roc}\n\n{prc}\n\n**Confusion matrix**\n\n" + "\n".join(table))
+    return Section(
+        "Curves", f"{legend}\n\n{roc}\n\n{prc}\n\n**Confusion matrix**\n\n" + "\n".join(table)
+    )
 
 
 def pipeline_section(comparison: Comparison) -> Section:
@@ -207,9 +223,12 @@ def pipeline_section(comparison: Comparison) -> Section:
 
 def footer(comparison: Comparison) -> str:
     """Run link, commit SHAs and tool versions."""
-    server, repo, run = (os.environ.get(k) for k in ("GITHUB_SERVER_URL", "GITHUB_REPOSITORY",
-                                                     "GITHUB_RUN_ID"))
-    run_link = f"[workflow run]({server}/{repo}/actions/runs/{run}) · " if server and repo and run else ""
+    server, repo, run = (
+        os.environ.get(k) for k in ("GITHUB_SERVER_URL", "GITHUB_REPOSITORY", "GITHUB_RUN_ID")
+    )
+    run_link = (
+        f"[workflow run]({server}/{repo}/actions/runs/{run}) · " if server and repo and run else ""
+    )
     tools = ", ".join(f"{name} {version(name)}" for name in ("dvc", "scikit-learn", "pandas"))
     return (
         f"<sub>{run_link}base `{comparison.base.sha[:12]}` · PR `{comparison.pr.sha[:12]}` · "
@@ -217,8 +236,9 @@ def footer(comparison: Comparison) -> str:
     )
 
 
-def render(comparison: Comparison, full_report_url: str | None = None,
-           limit: int = GITHUB_COMMENT_LIMIT) -> str:
+def render(
+    comparison: Comparison, full_report_url: str | None = None, limit: int = GITHUB_COMMENT_LIMIT
+) -> str:
     """The report, cut at a section boundary when it would exceed `limit` characters."""
     sections = [
         metrics_section(comparison),
@@ -231,7 +251,9 @@ def render(comparison: Comparison, full_report_url: str | None = None,
     ]
     head = f"## Model report\n\n{verdict_line(comparison)}\n"
     tail = "\n" + footer(comparison) + "\n"
-    where = f"the [full report]({full_report_url})" if full_report_url else "the full report artifact"
+    where = (
+        f"the [full report]({full_report_url})" if full_report_url else "the full report artifact"
+    )
     cut_note = f"\n> Report cut to fit GitHub's comment limit; see {where}.\n"
     budget = limit - len(head) - len(tail) - len(cut_note) - 500  # room for CML's watermark
     body, used = [], 0

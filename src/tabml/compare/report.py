@@ -131,8 +131,13 @@ def slice_deltas(
             if b["label"].nunique() < 2 or p["label"].nunique() < 2:
                 continue
             deltas = bootstrap_deltas(
-                _sample(b), _sample(p), metrics, paired=paired,
-                resamples=boot.samples, confidence=boot.confidence, seed=boot.seed,
+                _sample(b),
+                _sample(p),
+                metrics,
+                paired=paired,
+                resamples=boot.samples,
+                confidence=boot.confidence,
+                seed=boot.seed,
             )
             found += [SliceDelta(group, value, len(p), delta) for delta in deltas]
     return found
@@ -153,8 +158,12 @@ def compare(
     aligned = align(base.outputs.predictions, pr.outputs.predictions)
     base_rows, pr_rows = aligned or (base.outputs.predictions, pr.outputs.predictions)
     deltas = bootstrap_deltas(
-        _sample(base_rows), _sample(pr_rows), settings.metrics,
-        paired=aligned is not None, resamples=boot.samples, confidence=boot.confidence,
+        _sample(base_rows),
+        _sample(pr_rows),
+        settings.metrics,
+        paired=aligned is not None,
+        resamples=boot.samples,
+        confidence=boot.confidence,
         seed=boot.seed,
     )
     slices = slice_deltas(base_rows, pr_rows, params.data.groups, settings, aligned is not None)

@@ -84,7 +84,11 @@ def dvc(*args: str, cwd: Path) -> str:
     """Run a dvc command in `cwd`; a failure becomes one sentence with DVC's last line."""
     result = subprocess.run(
         [sys.executable, "-m", "dvc", *args],
-        cwd=cwd, capture_output=True, text=True, env=_dvc_env(cwd), check=False,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env=_dvc_env(cwd),
+        check=False,
     )
     if result.returncode != 0:
         lines = (result.stderr + result.stdout).strip().splitlines() or ["failed"]
@@ -94,7 +98,9 @@ def dvc(*args: str, cwd: Path) -> str:
 
 def stage_outs(lock: dict[str, Any]) -> set[str]:
     """Every path that some stage of a lock file produces."""
-    return {out["path"] for stage in lock.get("stages", {}).values() for out in stage.get("outs", [])}
+    return {
+        out["path"] for stage in lock.get("stages", {}).values() for out in stage.get("outs", [])
+    }
 
 
 def lock_status(status: dict[str, Any], lock: dict[str, Any]) -> LockStatus:

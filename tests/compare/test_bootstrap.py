@@ -1,0 +1,93 @@
+"""The vectorised bootstrap: exact metrics at unit weights, honest intervals, seeded."""
+
+import numpy as np
+import pytest
+from sklearn.metrics import (
+    accuracy_score,
+    brier_score_loss,
+    f1_score,
+    log_loss,
+    precision_score,
+    recall_score,
+    roc_auc_score,
+)
+
+from tabml.compare.bootstrap import Sample, bootstrap_deltas, bootstrap_intervals, weighted_metrics
+
+NAMES = ["roc_auc", "accuracy", "precision", "recall", "f1", "log_loss", "brier"]
+
+
+def sample(rows: int = 2000, noise: float = 0.0, seed: int = 0) -> Sample:
+    rng = np.random.default_rng(seed)
+    labels = rng.integers(0, 2, rows)
+    scores = np.clip(labels * 0.35 + rng.random(rows) * 0.65 + rng.normal(0, noise, rows), 0, 1)
+    scores = np.round(scores, 3)  # ties, as in real rounded scores
+    return Sample(labels, scores, (scores >= 0.5).astype(int))
+
+
+def test_unit_weights_match_scikit_learn() -> None:
+    s = sample()
+    got = {k: v[0] for k, v in weighted_metrics(np.ones((1, len(s.labels))), s, NAMES).items()}
+    p = s.predicted
+    assert got["roc_auc"] == pytest.approx(roc_auc_score(s.labels, s.scores))
+    assert got["accuracy"] == pytest.approx(accuracy_score(s.labels, p))
+    assert got["precision"] == pytest.approx(precision_score(s.labels, p))
+    assert got["recall"] == pytest.approx(recall_score(s.labels, p))
+    assert got["f1"] == pytest.approx(f1_score(s.labels, p))
+    assert got["log_loss"] == pytest.approx(log_loss(s.labels, np.clip(s.scores, 1e-15, 1 - 1e-15)))
+    assert got["brier"] == pytest.approx(brier_score_loss(s.labels, s.scores))
+
+
+def test_integer_weights_equal_repeated_rows() -> None:
+    s = sample(300)
+    weights = np.random.default_rng(1).integers(0, 3, (1, 300)).astype(float)
+    repeated = np.repeat(np.arange(300), weights[0].astype(int))
+    expanded = Sample(s.labels[repeated], s.scores[repeated], s.predicted[repeated])
+    by_weight = weighted_metrics(weights, s, NAMES)
+    by_rows = weighted_metrics(np.ones((1, len(repeated))), expanded, NAMES)
+    for name in NAMES:
+        assert by_weight[name][0] == pytest.approx(by_rows[name][0])
+
+
+def test_identical_revisions_have_a_zero_interval() -> None:
+    s = sample()
+    for delta in bootstrap_deltas(s, s, NAMES, paired=True, resamples=200):
+        assert (delta.delta, delta.low, delta.high) == (0, 0, 0)
+        assert not delta.significant
+
+
+def test_a_clearly_worse_model_is_a_significant_regression() -> None:
+    base = sample()
+    worse = sample(noise=0.4)
+    assert np.array_equal(worse.labels, base.labels)
+    delta = bootstrap_deltas(base, worse, ["roc_auc"], paired=True, resamples=300)[0]
+    assert delta.delta < 0 and delta.high < 0
+    assert delta.significant and delta.regression > 0 and not delta.improved
+
+
+def test_lower_is_better_metrics_count_increases_as_regressions() -> None:
+    base = sample()
+    noisier = sample(noise=0.2)
+    delta = bootstrap_deltas(base, noisier, ["log_loss"], paired=True, resamples=300)[0]
+    assert delta.delta > 0 and delta.regression == delta.delta
+
+
+def test_paired_intervals_are_narrower_than_unpaired() -> None:
+    base, pr = sample(), sample(noise=0.02)
+    paired = bootstrap_deltas(base, pr, ["roc_auc"], paired=True, resamples=400)[0]
+    unpaired = bootstrap_deltas(base, pr, ["roc_auc"], paired=False, resamples=400)[0]
+    assert paired.high - paired.low < (unpaired.high - unpaired.low) / 2
+
+
+def test_seeded_and_interval_contains_the_point() -> None:
+    base, pr = sample(), sample(noise=0.05)
+    first = bootstrap_deltas(base, pr, NAMES, paired=True, resamples=300, seed=3)
+    assert first == bootstrap_deltas(base, pr, NAMES, paired=True, resamples=300, seed=3)
+    assert first != bootstrap_deltas(base, pr, NAMES, paired=True, resamples=300, seed=4)
+    for interval in bootstrap_intervals(pr, NAMES, resamples=300):
+        assert interval.low <= interval.value <= interval.high
+
+
+def test_paired_needs_the_same_rows() -> None:
+    with pytest.raises(ValueError, match="same rows"):
+        bootstrap_deltas(sample(100), sample(90), ["roc_auc"], paired=True)
