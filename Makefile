@@ -106,6 +106,10 @@ pr-comment: ## Post or update the sticky PR comment with CML (PR=<number> REPORT
 	cml comment update --target="pr/$$PR" --watermark-title="$(COMMENT_TITLE)" \
 	  $(CML_PUBLISH_FLAG) "$${REPORT:-$(REPORT_DIR)/report.md}"
 
+.PHONY: docs-images
+docs-images: $(STAMP) ## Regenerate the README's example PR report and its screenshot
+	python docs/tools/render_examples.py
+
 .PHONY: bench
 bench: $(STAMP) ## Benchmarks; results go to docs/performance.md
 	python bench/pipeline.py --write docs/performance.md
@@ -126,3 +130,66 @@ REPO ?=
 init: $(STAMP) ## Make this copy your project: make init NAME=churn_model [REPO=owner/name]
 	tabml init --name "$(NAME)" --uv "$(UV)" $(if $(REPO),--repo "$(REPO)")
 	@touch $(STAMP)
+
+# --- Releases: GTO tags, release files, serving image, promotion (see docs/release.md) ---------
+# VERSION, STAGE, TAG, IMAGE and REPO reach the recipes through the environment, quoted by the
+# shell (make exports command-line variables), never pasted into the command text.
+RELEASE_DIR ?= dist/release
+SMOKE_RUNTIME ?= docker
+SMOKE_PORT ?= 8000
+PUSH ?=
+PUSH_FLAG = $(if $(filter 1 true yes,$(PUSH)),--push)
+
+.PHONY: release
+release: $(STAMP) ## Tag HEAD as a model version if releasable: make release VERSION=v1.2.0 [PUSH=1]
+	tabml release register --version "$${VERSION:?set VERSION=vX.Y.Z}" $(PUSH_FLAG)
+
+.PHONY: promote
+promote: $(STAMP) ## Assign a stage: make promote VERSION=v1.2.0 STAGE=staging|prod [PUSH=1]
+	tabml release promote --version "$${VERSION:?set VERSION=vX.Y.Z}" \
+	  --stage "$${STAGE:?set STAGE=staging or prod}" $(PUSH_FLAG)
+
+.PHONY: release-model
+release-model: pull ## This commit's model: DVC remote if any, else dvc repro; must match reports/
+	dvc repro
+	tabml release check-metrics
+
+.PHONY: release-assets
+release-assets: $(STAMP) ## Model, metrics, params, dvc.lock, MODEL_CARD.md, SHA256SUMS in RELEASE_DIR
+	@repo="$${REPO:-$${GITHUB_REPOSITORY:-}}"; set -x; \
+	tabml release assets --out-dir "$(RELEASE_DIR)" $${TAG:+--tag "$$TAG"} $${repo:+--repo "$$repo"}
+
+.PHONY: image
+image: ## Build the serving image from RELEASE_DIR with docker (IMAGE=name:tag)
+	docker build --tag "$${IMAGE:-tabml-serve:local}" --build-arg RELEASE_DIR="$(RELEASE_DIR)" .
+
+.PHONY: smoke
+smoke: $(STAMP) ## Run the image (SMOKE_RUNTIME=docker) or its command on RELEASE_DIR (host); check it
+	@url="http://127.0.0.1:$(SMOKE_PORT)"; \
+	case "$(SMOKE_RUNTIME)" in \
+	  docker) cid="$$(docker run --detach --rm --publish "127.0.0.1:$(SMOKE_PORT):8000" \
+	            "$${IMAGE:?set IMAGE=ghcr.io/owner/repo:vX.Y.Z}")"; \
+	          trap 'docker logs "$$cid" 2>&1 | tail -n 20; docker rm --force "$$cid" >/dev/null' EXIT;; \
+	  host) tabml serve --model "$(RELEASE_DIR)" --params "$(RELEASE_DIR)/params.yaml" \
+	          --host 127.0.0.1 --port "$(SMOKE_PORT)" & pid=$$!; \
+	        trap 'kill "$$pid" 2>/dev/null; wait "$$pid" 2>/dev/null || true' EXIT;; \
+	  *) echo "smoke: SMOKE_RUNTIME must be docker or host, got '$(SMOKE_RUNTIME)'" >&2; exit 2;; \
+	esac; \
+	tabml release smoke --url "$$url" $${VERSION:+--expect-version "$$VERSION"}
+
+# --- Monitoring: drift of new data against the training data (see docs/monitoring.md) ----------
+# CURRENT (a batch CSV) and LOG (the serving request log) reach the recipe through the
+# environment. `tabml monitor` exits 3 on drift (make then reports an error and exits 2).
+.PHONY: monitor
+monitor: $(STAMP) ## Drift report of CURRENT=batch.csv, LOG=requests.jsonl, or the newest data/incoming batch
+	tabml monitor $${CURRENT:+--current "$$CURRENT"} $${LOG:+--current-log "$$LOG"}
+
+# --- Serving: the FastAPI model server (see docs/serving.md) ---------------------------------
+# MODEL (a model file or a release directory) reaches the recipe through the environment.
+.PHONY: serve
+serve: $(STAMP) ## Serve MODEL (default models/model.skops; or a release dir) on serve.host:port
+	tabml serve --model "$${MODEL:-models/model.skops}"
+
+.PHONY: bench-serve
+bench-serve: $(STAMP) ## Serving throughput and latency vs the model's floor (needs make run)
+	python bench/serve.py --write docs/performance.md
