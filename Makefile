@@ -61,7 +61,7 @@ PR ?=
 REPORT_DIR ?= reports/pr
 
 .PHONY: report
-report: $(STAMP) ## Compare the workspace with the merge-base of BASE (default origin/main)
+report: run ## Reproduce, then compare with the merge-base of BASE (default origin/main)
 	tabml report --base "$(BASE)" --out-dir "$(REPORT_DIR)" $(if $(PR),--pr "$(PR)")
 
 .PHONY: gate

@@ -62,6 +62,8 @@ def run_scenario(
         run(["dvc", "repro"], repo)
     run(["git", "add", "-A"], repo)
     run(["git", "commit", "-q", "--allow-empty", "-m", "the PR's change"], repo)
+    if not reproduce:  # CI reproduces before the report; the committed lock stays as it was
+        run(["dvc", "repro"], repo)
     run(["tabml", "report", "--base", "main", "--pr", "7"], repo)
     gate = run(["tabml", "gate"], repo, check=False)
     out = repo / "reports" / "pr"

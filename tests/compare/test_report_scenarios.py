@@ -92,7 +92,10 @@ def test_deliberate_regression_fails_the_gate(scenario: Scenario) -> None:
 def test_stale_lock_is_flagged_and_fails_the_gate(scenario: Scenario) -> None:
     outcome = scenario("stale", set_params(**{"evaluate.threshold": 0.4}), reproduce=False)
     assert outcome.summary["lock_fresh"] is False
-    assert any("params changed (evaluate)" in r for r in outcome.summary["lock_reasons"])
+    assert "evaluate: params changed (evaluate.threshold)" in outcome.summary["lock_reasons"]
+    assert "evaluate: outs changed (reports/metrics.json" in "; ".join(
+        outcome.summary["lock_reasons"]
+    )
     assert "is **stale**" in outcome.markdown
     assert outcome.gate_exit == 1
 

@@ -149,9 +149,9 @@ def compare(
     """Compare the reproduced workspace with the merge-base of `target` and HEAD."""
     base_sha = gitrev.merge_base(target, cwd=workspace)
     head_sha = gitrev.rev_parse("HEAD", cwd=workspace)
+    head_lock = head_status(workspace)
     with tempfile.TemporaryDirectory(prefix="tabml-report-", dir=scratch) as tmp:
         base = resolve_base(base_sha, workspace, Path(tmp))
-        head_lock = head_status(workspace, Path(tmp))
     pr = load_revision(workspace, "PR", head_sha, "this workspace, reproduced", head_lock)
     settings = params.report
     boot = settings.bootstrap

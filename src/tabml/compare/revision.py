@@ -224,7 +224,47 @@ def resolve_base(sha: str, main: Path, scratch: Path) -> Revision:
         return load_revision(checkout, "base", sha, source, status)
 
 
-def head_status(main: Path, scratch: Path) -> LockStatus:
-    """Whether HEAD's committed dvc.lock matches HEAD's committed code, params and data."""
-    with gitrev.worktree("HEAD", scratch / "head", cwd=main) as checkout:
-        return checkout_status(checkout)
+def _entries(stage: dict[str, Any], kind: str) -> dict[str, Any]:
+    if kind == "params":
+        return {f"{k}": v for values in stage.get("params", {}).values() for k, v in values.items()}
+    return {item["path"]: item.get("md5") for item in stage.get(kind, [])}
+
+
+def lock_diff(committed: dict[str, Any], current: dict[str, Any]) -> list[str]:
+    """How a reproduced lock differs from the committed one, stage by stage."""
+    old, new = committed.get("stages", {}), current.get("stages", {})
+    reasons = []
+    for name in dict.fromkeys([*new, *old]):
+        if name not in old or name not in new:
+            reasons.append(f"{name}: stage {'added' if name not in old else 'removed'}")
+            continue
+        for kind in ("cmd", "deps", "params", "outs"):
+            if kind == "cmd":
+                if old[name].get("cmd") != new[name].get("cmd"):
+                    reasons.append(f"{name}: command changed")
+                continue
+            before, after = _entries(old[name], kind), _entries(new[name], kind)
+            changed = sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
+            if changed:
+                reasons.append(f"{name}: {kind} changed ({', '.join(changed)})")
+    return reasons
+
+
+def head_status(workspace: Path) -> LockStatus:
+    """Whether HEAD's committed dvc.lock matches what the reproduced workspace produced.
+
+    The workspace must be reproduced first (`dvc repro`); otherwise this raises.
+    """
+    pending = json.loads(dvc("status", "--json", cwd=workspace) or "{}")
+    if pending:
+        stage = next(iter(pending))
+        raise TabmlError(
+            f"dvc.yaml: stage '{stage}' is not reproduced in this workspace; run `make run` "
+            "(dvc repro) before the report"
+        )
+    committed = gitrev.show("HEAD", "dvc.lock", cwd=workspace)
+    if committed is None:
+        return LockStatus(fresh=False, reasons=["dvc.lock is not committed"])
+    current = yaml.safe_load((workspace / "dvc.lock").read_text()) or {}
+    reasons = lock_diff(yaml.safe_load(committed) or {}, current)
+    return LockStatus(fresh=not reasons, reasons=reasons)
