@@ -13,7 +13,14 @@ import pandas as pd
 from tabml.compare import gitrev
 from tabml.compare.bootstrap import Delta, Sample, bootstrap_deltas
 from tabml.compare.gate import Check, SliceDelta, evaluate_gate
-from tabml.compare.revision import LockStatus, Revision, head_status, load_revision, resolve_base
+from tabml.compare.revision import (
+    LockStatus,
+    Revision,
+    flatten,
+    head_status,
+    load_revision,
+    resolve_base,
+)
 from tabml.config import Params, ReportParams
 
 ROW_ID = "row_id"
@@ -61,16 +68,6 @@ class Comparison:
     def delta(self, metric: str) -> Delta:
         """The overall delta of one metric."""
         return next(d for d in self.deltas if d.metric == metric)
-
-
-def flatten(tree: Any, prefix: str = "") -> dict[str, Any]:
-    """Nested mappings as dotted keys; lists and scalars are leaves."""
-    if not isinstance(tree, dict):
-        return {prefix: tree}
-    flat: dict[str, Any] = {}
-    for key, value in tree.items():
-        flat.update(flatten(value, f"{prefix}.{key}" if prefix else str(key)))
-    return flat
 
 
 def params_diff(base: dict[str, Any], pr: dict[str, Any]) -> list[ParamChange]:

@@ -224,9 +224,21 @@ def resolve_base(sha: str, main: Path, scratch: Path) -> Revision:
         return load_revision(checkout, "base", sha, source, status)
 
 
+def flatten(tree: Any, prefix: str = "") -> dict[str, Any]:
+    """Nested mappings as dotted keys; lists and scalars are leaves."""
+    if not isinstance(tree, dict):
+        return {prefix: tree}
+    flat: dict[str, Any] = {}
+    for key, value in tree.items():
+        flat.update(flatten(value, f"{prefix}.{key}" if prefix else str(key)))
+    return flat
+
+
 def _entries(stage: dict[str, Any], kind: str) -> dict[str, Any]:
     if kind == "params":
-        return {f"{k}": v for values in stage.get("params", {}).values() for k, v in values.items()}
+        return {
+            k: v for values in stage.get("params", {}).values() for k, v in flatten(values).items()
+        }
     return {item["path"]: item.get("md5") for item in stage.get(kind, [])}
 
 
