@@ -1,0 +1,224 @@
+"""The files of a release: model, metrics, params, dvc.lock, model card, release.json, SHA256SUMS.
+
+The directory is built beside its destination and moved into place only when complete. The model
+and metrics must be the ones `dvc.lock` records, and the work tree clean, so that `release.json`
+can name the commit they came from. Nothing in it depends on the clock: the creation time is the
+GTO tag's (or the commit's), so building twice gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from tabml import paths
+from tabml.compare import gitrev
+from tabml.config import Params
+from tabml.contract import load_contract
+from tabml.errors import TabmlError
+from tabml.release import card, preflight, tags
+
+LOCK = Path("dvc.lock")
+MODEL_CARD = "MODEL_CARD.md"
+RELEASE_INFO = "release.json"
+SUMS = "SHA256SUMS"
+# name in the release -> where it comes from in the project
+COPIED = {
+    "model.skops": paths.MODEL,
+    "metrics.json": paths.METRICS,
+    "params.yaml": paths.PARAMS,
+    "dvc.lock": LOCK,
+}
+
+
+def sha256_file(path: Path) -> str:
+    """Hex SHA-256 of a file."""
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        for chunk in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def md5_file(path: Path) -> str:
+    """Hex MD5 of a file, as DVC 3 records it in dvc.lock."""
+    digest = hashlib.md5(usedforsecurity=False)
+    with path.open("rb") as stream:
+        for chunk in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def sha256sums(digests: dict[str, str]) -> str:
+    """GNU coreutils checksum lines (`sha256sum --check` reads them), sorted by name."""
+    return "".join(f"{digests[name]}  {name}\n" for name in sorted(digests))
+
+
+def read_lock(root: Path = Path()) -> dict[str, Any]:
+    """dvc.lock as a mapping."""
+    path = root / LOCK
+    if not path.is_file():
+        raise TabmlError(f"{LOCK}: file not found; run `dvc repro` and commit it")
+    lock = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return lock if isinstance(lock, dict) else {}
+
+
+def locked_md5(lock: dict[str, Any], path: Path, kind: str) -> str | None:
+    """The md5 that dvc.lock records for `path` among the stages' `deps` or `outs`."""
+    for stage in (lock.get("stages") or {}).values():
+        for entry in stage.get(kind, []) or []:
+            if Path(str(entry.get("path"))) == path and entry.get("md5"):
+                return str(entry["md5"])
+    return None
+
+
+def check_outputs_match_lock(lock: dict[str, Any], root: Path = Path()) -> None:
+    """Refuse a model or metrics file that is not the one dvc.lock records."""
+    for path in (paths.MODEL, paths.METRICS):
+        expected = locked_md5(lock, path, "outs")
+        if not (root / path).is_file():
+            raise TabmlError(f"{path}: file not found; run `make release-model` first")
+        actual = md5_file(root / path)
+        if expected != actual:
+            raise TabmlError(
+                f"{path} (md5 {actual[:12]}) is not the output dvc.lock records "
+                f"({(expected or 'none')[:12]}); run `make release-model` first"
+            )
+
+
+def provenance(data_path: Path, root: Path = Path()) -> dict[str, Any] | None:
+    """`<table>.provenance.yaml` beside the raw table, when there is one."""
+    path = root / data_path.with_name(f"{data_path.stem}.provenance.yaml")
+    if not path.is_file():
+        return None
+    loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return loaded if isinstance(loaded, dict) else None
+
+
+def release_info(
+    tag: str | None,
+    artifact: str = tags.DEFAULT_ARTIFACT,
+    repository: str | None = None,
+    cwd: Path = Path(),
+) -> card.ReleaseInfo:
+    """Version, commit and time of the release: from `tag`, else a registration tag at HEAD,
+    else the commit alone (version `dev-<sha>`)."""
+    head = gitrev.rev_parse("HEAD", cwd)
+    tag = tag or tags.registration_at(head, artifact, cwd)
+    if tag is None:
+        created = gitrev.git("log", "-1", "--format=%cI", head, cwd=cwd)
+        return card.ReleaseInfo(artifact, f"dev-{head[:7]}", None, head, created, repository)
+    info = tags.tag_info(tag, cwd)
+    if info.sha != head:
+        raise TabmlError(
+            f"tag '{tag}' points at {info.sha[:12]}, not at HEAD {head[:12]}; check out the tag"
+        )
+    registration = tags.tag_info(info.registration_tag, cwd) if info.stage else info
+    return card.ReleaseInfo(
+        info.artifact,
+        info.version,
+        registration.tag,
+        head,
+        registration.created_at,
+        repository,
+    )
+
+
+def card_inputs(
+    params: Params, info: card.ReleaseInfo, root: Path = Path(), notes: Path = card.NOTES
+) -> card.CardInputs:
+    """Read everything the model card is made of."""
+    lock = read_lock(root)
+    predictions = paths.PREDICTIONS
+    if not (root / predictions).is_file():
+        raise TabmlError(f"{predictions}: file not found; run `dvc repro` first")
+    data_path = params.data.path
+    return card.CardInputs(
+        info=info,
+        params=params,
+        contract=load_contract(root / params.data.contract),
+        metrics=json.loads((root / paths.METRICS).read_text(encoding="utf-8")),
+        slices=json.loads((root / paths.SLICES).read_text(encoding="utf-8")),
+        intervals=card.metric_intervals(pd.read_csv(root / predictions), params.report),
+        data=card.TrainingData(
+            path=str(data_path),
+            md5=locked_md5(lock, data_path, "deps"),
+            provenance=provenance(data_path, root),
+        ),
+        model_sha256=sha256_file(root / paths.MODEL),
+        notes=card.load_notes(root / notes),
+    )
+
+
+def release_json(inputs: card.CardInputs, files: list[str]) -> dict[str, Any]:
+    """What `release.json` says: the facts a server or a person needs without the card."""
+    info = inputs.info
+    return {
+        "artifact": info.artifact,
+        "version": info.version,
+        "tag": info.tag,
+        "git_sha": info.git_sha,
+        "created_at": info.created_at,
+        "repository": info.repository,
+        "data_path": inputs.data.path,
+        "data_hash": inputs.data.md5,
+        "data_hash_kind": "md5 recorded in dvc.lock",
+        "model_sha256": inputs.model_sha256,
+        "estimator": inputs.params.train.model,
+        "files": sorted(files),
+    }
+
+
+def build_assets(
+    out_dir: Path,
+    params: Params,
+    info: card.ReleaseInfo,
+    root: Path = Path(),
+    notes: Path = card.NOTES,
+) -> dict[str, str]:
+    """Write the release directory; return each file's SHA-256 (as listed in SHA256SUMS)."""
+    preflight.check_clean(root)
+    check_outputs_match_lock(read_lock(root), root)
+    inputs = card_inputs(params, info, root, notes)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    staging.chmod(0o755)  # mkdtemp's 0700 would hide the release from other users and builders
+    try:
+        for name, source in COPIED.items():
+            shutil.copyfile(root / source, staging / name)
+        (staging / MODEL_CARD).write_text(card.render_card(inputs), encoding="utf-8")
+        names = [*COPIED, MODEL_CARD, RELEASE_INFO]
+        payload = json.dumps(release_json(inputs, names), indent=2, sort_keys=True) + "\n"
+        (staging / RELEASE_INFO).write_text(payload, encoding="utf-8")
+        digests = {name: sha256_file(staging / name) for name in names}
+        (staging / SUMS).write_text(sha256sums(digests), encoding="utf-8")
+        if out_dir.exists():
+            shutil.rmtree(out_dir)
+        staging.rename(out_dir)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return digests
+
+
+def verify_sums(release_dir: Path) -> dict[str, str]:
+    """Check every file listed in SHA256SUMS; return name -> digest."""
+    sums = release_dir / SUMS
+    if not sums.is_file():
+        raise TabmlError(f"{sums}: file not found; build the release with `make release-assets`")
+    listed: dict[str, str] = {}
+    for number, line in enumerate(sums.read_text(encoding="utf-8").splitlines(), start=1):
+        digest, sep, name = line.partition("  ")
+        if not sep or len(digest) != 64:
+            raise TabmlError(f"{sums}: line {number} is not '<sha256>  <file name>'")
+        path = release_dir / name
+        if not path.is_file() or sha256_file(path) != digest:
+            raise TabmlError(f"{path}: missing or does not match its SHA-256 in {sums}")
+        listed[name] = digest
+    return listed

@@ -1,0 +1,388 @@
+"""The model card (MODEL_CARD.md) of a release, generated from what the pipeline committed.
+
+Numbers come from reports/ (metrics.json, slices.json, and bootstrap intervals computed from
+predictions.csv), the schema from the data contract, the data hash from dvc.lock, and the
+hand-written parts (intended use, out-of-scope uses, known limitations) from
+docs/model-card.yaml. `render_card` is a pure function of those inputs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from tabml.compare.bootstrap import LOWER_IS_BETTER, Interval, Sample, bootstrap_intervals
+from tabml.config import Params, ReportParams
+from tabml.contract import ColumnSpec, Contract
+from tabml.errors import TabmlError
+
+NOTES = Path("docs/model-card.yaml")
+SLICE_METRICS = ("roc_auc", "accuracy", "precision", "recall", "f1")
+MAX_LISTED_CATEGORIES = 6
+
+
+class CardNotes(BaseModel):
+    """The hand-written parts of the card: what the model is for and what it must not do."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    intended_use: str = ""
+    out_of_scope: list[str] = []
+    limitations: list[str] = []
+
+
+@dataclass(frozen=True)
+class ReleaseInfo:
+    """Which release this is: from the GTO tag when there is one, else from the commit."""
+
+    artifact: str
+    version: str
+    tag: str | None
+    git_sha: str
+    created_at: str
+    repository: str | None
+
+
+@dataclass(frozen=True)
+class TrainingData:
+    """The raw table the model was trained on, as dvc.lock and its provenance file record it."""
+
+    path: str
+    md5: str | None
+    provenance: dict[str, Any] | None
+
+
+@dataclass(frozen=True)
+class CardInputs:
+    """Everything the card is made of."""
+
+    info: ReleaseInfo
+    params: Params
+    contract: Contract
+    metrics: dict[str, Any]
+    slices: dict[str, dict[str, dict[str, Any]]]
+    intervals: list[Interval]
+    data: TrainingData
+    model_sha256: str
+    notes: CardNotes
+
+
+def load_notes(path: Path = NOTES) -> CardNotes:
+    """Read the hand-written parts; a missing file gives an empty set of notes."""
+    if not path.is_file():
+        return CardNotes()
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        return CardNotes.model_validate(raw)
+    except yaml.YAMLError:
+        raise TabmlError(f"{path}: not valid YAML") from None
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        key = ".".join(str(part) for part in error["loc"]) or "top level"
+        raise TabmlError(f"{path}: key '{key}': {error['msg']}") from None
+
+
+def metric_intervals(predictions: pd.DataFrame, report: ReportParams) -> list[Interval]:
+    """Bootstrap intervals of each reported metric on the held-out predictions."""
+    missing = {"label", "score", "predicted"} - set(predictions.columns)
+    if missing:
+        raise TabmlError(f"reports/predictions.csv: column '{sorted(missing)[0]}' is missing")
+    sample = Sample(
+        labels=predictions["label"].to_numpy(dtype=np.int64),
+        scores=predictions["score"].to_numpy(dtype=np.float64),
+        predicted=predictions["predicted"].to_numpy(dtype=np.int64),
+    )
+    boot = report.bootstrap
+    return bootstrap_intervals(
+        sample,
+        list(report.metrics),
+        resamples=boot.samples,
+        confidence=boot.confidence,
+        seed=boot.seed,
+    )
+
+
+def _number(value: Any, digits: int = 4) -> str:
+    return f"{float(value):.{digits}f}" if isinstance(value, int | float) else "n/a"
+
+
+def _table(header: list[str], rows: list[list[str]]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    return lines + [
+        "| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in rows
+    ]
+
+
+def _role(column: str, params: Params) -> str:
+    data = params.data
+    if column == data.target:
+        return "target"
+    if column == data.id_column:
+        return "id (not an input)"
+    if column in data.drop:
+        return "dropped (not an input)"
+    if column in data.groups:
+        return "group (reported per slice, not an input)"
+    return "feature"
+
+
+def _allowed(spec: ColumnSpec) -> str:
+    if spec.categories is not None:
+        shown = ", ".join(f"`{c}`" for c in spec.categories[:MAX_LISTED_CATEGORIES])
+        extra = len(spec.categories) - MAX_LISTED_CATEGORIES
+        return shown + (f", ... ({len(spec.categories)} in all)" if extra > 0 else "")
+    if spec.min is not None and spec.max is not None:
+        return f"{spec.min} to {spec.max}"
+    if spec.min is not None:
+        return f">= {spec.min}"
+    if spec.max is not None:
+        return f"<= {spec.max}"
+    return "any"
+
+
+def _summary(inputs: CardInputs) -> list[str]:
+    info, params = inputs.info, inputs.params
+    rows = [
+        ["version", f"`{info.version}`"],
+        ["GTO tag", f"`{info.tag}`" if info.tag else "none (built from a commit)"],
+        ["git commit", f"`{info.git_sha}`"],
+        ["created", info.created_at],
+        ["model file", f"`model.skops`, SHA-256 `{inputs.model_sha256}`"],
+        [
+            "estimator",
+            f"`{params.train.model}` (scikit-learn), featurizer and estimator in one pipeline",
+        ],
+        ["predicts", f"P(`{params.data.target}` = `{params.data.positive_label}`)"],
+        ["threshold", f"{params.evaluate.threshold} (`evaluate.threshold`)"],
+    ]
+    if info.repository:
+        rows.append(["repository", f"`{info.repository}`"])
+    return _table(["", ""], rows)
+
+
+def _intended_use(inputs: CardInputs) -> list[str]:
+    data = inputs.params.data
+    lines = [inputs.notes.intended_use.strip()] if inputs.notes.intended_use.strip() else []
+    lines.append(
+        f"Input: records with the feature columns below, as the data contract "
+        f"(`{data.contract}`) defines them. Output: a score in [0, 1] per record, the estimated "
+        f"probability that `{data.target}` is `{data.positive_label}`, and the label at the "
+        f"threshold {inputs.params.evaluate.threshold}."
+    )
+    if inputs.notes.out_of_scope:
+        lines += ["", "Out of scope:", ""] + [f"- {item}" for item in inputs.notes.out_of_scope]
+    return lines
+
+
+def _training_data(inputs: CardInputs) -> list[str]:
+    data, params = inputs.data, inputs.params
+    rows = [
+        ["table", f"`{data.path}`"],
+        ["MD5 (dvc.lock)", f"`{data.md5}`" if data.md5 else "not recorded in dvc.lock"],
+    ]
+    provenance = data.provenance or {}
+    for key, label in (("name", "name"), ("source", "source"), ("license", "licence")):
+        if provenance.get(key):
+            rows.append([label, str(provenance[key])])
+    if provenance.get("sha256"):
+        rows.append(["SHA-256 (provenance file)", f"`{provenance['sha256']}`"])
+    if provenance.get("rows"):
+        rows.append(["rows", str(provenance["rows"])])
+    split = params.split
+    rows.append(
+        [
+            "split",
+            f"stratified, {1 - split.test_size:.0%} train / {split.test_size:.0%} test, "
+            f"seed {split.seed}; {inputs.metrics.get('n_test', 'n/a')} test rows",
+        ]
+    )
+    return _table(["", ""], rows)
+
+
+def _schema(inputs: CardInputs) -> list[str]:
+    rows = [
+        [
+            f"`{name}`",
+            _role(name, inputs.params),
+            spec.type,
+            "yes" if spec.nullable else "no",
+            _allowed(spec),
+        ]
+        for name, spec in inputs.contract.columns.items()
+    ]
+    return [
+        f"From `{inputs.params.data.contract}`; `/predict` refuses records that break it.",
+        "",
+        *_table(["column", "role", "type", "missing allowed", "allowed values"], rows),
+    ]
+
+
+def _metrics(inputs: CardInputs) -> list[str]:
+    confidence = inputs.params.report.bootstrap
+    rows = []
+    for interval in inputs.intervals:
+        value = inputs.metrics.get(interval.metric)
+        direction = "lower is better" if interval.metric in LOWER_IS_BETTER else "higher is better"
+        rows.append(
+            [
+                interval.metric,
+                _number(value),
+                _number(interval.low),
+                _number(interval.high),
+                direction,
+            ]
+        )
+    level = f"{confidence.confidence:.0%}"
+    return [
+        f"On {inputs.metrics.get('n_test', 'n/a')} held-out test rows (reports/metrics.json). "
+        f"Intervals: {level} percentile bootstrap over the test rows ({confidence.samples} "
+        f"resamples, seed {confidence.seed}).",
+        "",
+        *_table(["metric", "value", f"{level} CI low", f"{level} CI high", ""], rows),
+    ]
+
+
+def _slices(inputs: CardInputs) -> list[str]:
+    if not inputs.slices:
+        return ["No groups are configured (`data.groups` is empty)."]
+    min_rows = inputs.params.report.gate.min_slice_rows
+    lines = [
+        f"From reports/slices.json. Slices with fewer than {min_rows} rows "
+        "(`report.gate.min_slice_rows`) are marked: their numbers are uncertain."
+    ]
+    for group, values in inputs.slices.items():
+        rows = []
+        for value, stats in values.items():
+            few = " (few rows)" if int(stats.get("n", 0)) < min_rows else ""
+            rows.append(
+                [
+                    f"`{value}`{few}",
+                    str(stats.get("n", "n/a")),
+                    _number(stats.get("positive_rate")),
+                    *(_number(stats.get(metric)) for metric in SLICE_METRICS),
+                ]
+            )
+        lines += ["", f"### {group}", ""]
+        lines += _table(["value", "rows", "positive rate", *SLICE_METRICS], rows)
+    return lines
+
+
+def _limitations(inputs: CardInputs) -> list[str]:
+    params, items = inputs.params, list(inputs.notes.limitations)
+    headline, min_rows = params.report.headline, params.report.gate.min_slice_rows
+    scored = [
+        (float(stats[headline]), f"{group}={value}")
+        for group, values in inputs.slices.items()
+        for value, stats in values.items()
+        if isinstance(stats.get(headline), int | float) and int(stats.get("n", 0)) >= min_rows
+    ]
+    if scored:
+        low, high = min(scored), max(scored)
+        items.append(
+            f"{headline} varies across slices, from {low[0]:.4f} ({low[1]}) to "
+            f"{high[0]:.4f} ({high[1]}) among slices of at least {min_rows} rows; check the "
+            "slice that matters to your use."
+        )
+    small = [
+        f"{group}={value} ({stats.get('n')} rows)"
+        for group, values in inputs.slices.items()
+        for value, stats in values.items()
+        if int(stats.get("n", 0)) < min_rows
+    ]
+    if small:
+        items.append(f"Too few test rows to judge: {', '.join(small)}.")
+    if params.data.groups:
+        groups = ", ".join(f"`{g}`" for g in params.data.groups)
+        items.append(
+            f"The group columns ({groups}) are not model inputs, but other features can still "
+            "stand in for them."
+        )
+    items.append(
+        f"Labels use one fixed threshold ({params.evaluate.threshold}); accuracy, precision, "
+        "recall and f1 change with it, roc_auc, log_loss and brier do not."
+    )
+    items.append(
+        "The metrics come from one held-out split of the same table the model learned from: "
+        "they say nothing about data that has drifted since (see the drift monitor)."
+    )
+    return [f"- {item}" for item in items]
+
+
+def _how_to_load(inputs: CardInputs) -> list[str]:
+    info = inputs.info
+    repo = info.repository or "OWNER/REPO"
+    image = f"ghcr.io/{repo.lower()}:{info.version}"
+    return [
+        "Check the files, and (for a GitHub release) their build provenance:",
+        "",
+        "```bash",
+        "sha256sum --check SHA256SUMS",
+        f"gh attestation verify model.skops --repo {repo}",
+        "```",
+        "",
+        "Load it with skops, trusting only the types you expect (never plain pickle):",
+        "",
+        "```python",
+        "import skops.io as sio",
+        "",
+        'untrusted = sio.get_untrusted_types(file="model.skops")',
+        "# expect only sklearn.* types, functools.partial and numpy.dtype; review anything else",
+        'model = sio.load("model.skops", trusted=untrusted)',
+        "scores = model.predict_proba(frame)[:, 1]  # frame: a pandas DataFrame of feature columns",
+        "```",
+        "",
+        "Or serve it over HTTP (`/health`, `/metadata`, `/predict`); the server verifies "
+        "SHA256SUMS before it loads the model:",
+        "",
+        "```bash",
+        "tabml serve --model path/to/this/release/",
+        f"docker run --rm -p 8000:8000 {image}",
+        "```",
+    ]
+
+
+def _training(inputs: CardInputs) -> list[str]:
+    params = inputs.params
+    model = params.train.model
+    hyper = getattr(params.train, model).model_dump()
+    featurize = params.featurize.model_dump()
+    return [
+        f"`{model}` with seed {params.train.seed}: "
+        + ", ".join(f"`{k}={v}`" for k, v in hyper.items())
+        + ".",
+        "Featurizer: " + ", ".join(f"`{k}={v}`" for k, v in featurize.items()) + ".",
+        "",
+        "`params.yaml` and `dvc.lock` in this release pin every parameter and the hash of every "
+        "input and output; check out the commit above and run `dvc repro` to rebuild it.",
+    ]
+
+
+def render_card(inputs: CardInputs) -> str:
+    """The model card as markdown."""
+    info = inputs.info
+    sections: list[tuple[str, list[str]]] = [
+        ("Summary", _summary(inputs)),
+        ("Intended use", _intended_use(inputs)),
+        ("Training data", _training_data(inputs)),
+        ("Features and schema", _schema(inputs)),
+        ("Model and training", _training(inputs)),
+        ("Metrics", _metrics(inputs)),
+        ("Per-slice metrics", _slices(inputs)),
+        ("Limitations", _limitations(inputs)),
+        ("How to load it", _how_to_load(inputs)),
+    ]
+    lines = [
+        f"# Model card: {info.artifact} {info.version}",
+        "",
+        "Generated by `tabml release assets` from the commit's reports, params, data contract "
+        "and dvc.lock (docs/release.md). Do not edit it by hand.",
+    ]
+    for title, body in sections:
+        lines += ["", f"## {title}", "", *body]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,105 @@
+"""`tabml release assets` on a trained project with a GTO tag: the files, their checksums (checked
+by coreutils' sha256sum), release.json's provenance, byte-for-byte rebuilds, and refusals."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from support import run
+from tabml.cli import app
+
+pytestmark = pytest.mark.slow  # the session fixture trains the small project (about 10 s)
+runner = CliRunner()
+FILES = {
+    "MODEL_CARD.md",
+    "SHA256SUMS",
+    "dvc.lock",
+    "metrics.json",
+    "model.skops",
+    "params.yaml",
+    "release.json",
+}
+
+
+def build(out: str = "dist/release", *extra: str) -> Path:
+    result = runner.invoke(
+        app, ["release", "assets", "--out-dir", out, "--repo", "Acme/Demo", *extra]
+    )
+    assert result.exit_code == 0, result.output
+    return Path(out)
+
+
+def test_release_files_checksums_and_provenance(trained_repo: Path) -> None:
+    run(["gto", "register", "model", "HEAD", "--version", "v1.0.0"], trained_repo)
+    head = run(["git", "rev-parse", "HEAD"], trained_repo).stdout.strip()
+    release = build()
+    assert {p.name for p in release.iterdir()} == FILES
+    check = run(["sha256sum", "--check", "--strict", "SHA256SUMS"], release)
+    assert check.stdout.count(": OK") == len(FILES) - 1
+    for name, source in {
+        "model.skops": "models/model.skops",
+        "metrics.json": "reports/metrics.json",
+        "params.yaml": "params.yaml",
+        "dvc.lock": "dvc.lock",
+    }.items():
+        assert (release / name).read_bytes() == (trained_repo / source).read_bytes(), name
+
+    info = json.loads((release / "release.json").read_text())
+    tag_date = run(
+        ["git", "for-each-ref", "refs/tags/model@v1.0.0", "--format=%(creatordate:unix)"],
+        trained_repo,
+    ).stdout.strip()
+    lock = yaml.safe_load((trained_repo / "dvc.lock").read_text())
+    raw = next(d for d in lock["stages"]["prepare"]["deps"] if d["path"] == "data/raw/adult.csv")
+    model_sha = hashlib.sha256((release / "model.skops").read_bytes()).hexdigest()
+    assert info["version"] == "v1.0.0" and info["tag"] == "model@v1.0.0"
+    assert info["git_sha"] == head
+    assert (
+        info["data_hash"]
+        == raw["md5"]
+        == hashlib.md5(
+            (trained_repo / "data/raw/adult.csv").read_bytes(), usedforsecurity=False
+        ).hexdigest()
+    )
+    assert info["model_sha256"] == model_sha
+    assert info["repository"] == "Acme/Demo"
+    from datetime import datetime
+
+    assert int(datetime.fromisoformat(info["created_at"]).timestamp()) == int(tag_date)
+    card = (release / "MODEL_CARD.md").read_text()
+    assert card.startswith("# Model card: model v1.0.0\n")
+    assert f"SHA-256 `{model_sha}`" in card and f"`{raw['md5']}`" in card
+
+
+def test_rebuilding_gives_the_same_bytes(trained_repo: Path) -> None:
+    first = build("dist/a")
+    second = build("dist/b")
+    assert (first / "SHA256SUMS").read_bytes() == (second / "SHA256SUMS").read_bytes()
+    assert json.loads((first / "release.json").read_text())["version"].startswith("dev-")
+
+
+def test_refuses_a_model_that_dvc_lock_does_not_record(trained_repo: Path) -> None:
+    model = trained_repo / "models" / "model.skops"
+    model.write_bytes(model.read_bytes() + b"\0")  # models/ is ignored: the tree stays clean
+    result = runner.invoke(app, ["release", "assets", "--out-dir", "dist/release"])
+    assert result.exit_code == 1
+    assert "models/model.skops (md5 " in result.output
+    assert "is not the output dvc.lock records" in " ".join(result.output.split())
+    assert not (trained_repo / "dist").exists()
+
+
+def test_refuses_a_tag_that_is_not_at_head(trained_repo: Path) -> None:
+    run(["gto", "register", "model", "HEAD", "--version", "v1.0.0"], trained_repo)
+    (trained_repo / "README.md").write_text("a later commit\n")
+    run(["git", "add", "-A"], trained_repo)
+    run(["git", "commit", "-q", "-m", "later"], trained_repo)
+    result = runner.invoke(app, ["release", "assets", "--tag", "model@v1.0.0"])
+    assert result.exit_code == 1
+    assert "tag 'model@v1.0.0' points at" in result.output
+    assert not (trained_repo / "dist").exists()

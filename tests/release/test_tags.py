@@ -1,0 +1,104 @@
+"""GTO's tag grammar, `tabml release check-tag` (what the workflows run first) and
+`tabml release check-metrics` (what a release built by `dvc repro` must pass)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from release_repos import commit
+from typer.testing import CliRunner
+
+from support import run
+from tabml.cli import app
+from tabml.errors import TabmlError
+from tabml.release import tags
+from tabml.release.reproduce import metric_differences
+
+runner = CliRunner()
+
+
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [("model@v1.2.0", "version"), ("model@v1.2.0-rc.1", "version"), ("model#prod#3", "stage")],
+)
+def test_registration_and_assignment_tags_parse(name: str, kind: str) -> None:
+    parsed = tags.parse_tag(name)
+    assert parsed["name"] == "model" and kind in parsed
+
+
+@pytest.mark.parametrize(
+    "name", ["model@v1.2.0!", "model#prod!", "model@deprecated", "model@1.2.0", "v1.2.0", "main"]
+)
+def test_other_refs_are_refused(name: str) -> None:
+    with pytest.raises(TabmlError, match=r"neither a registration .* nor a stage assignment"):
+        tags.parse_tag(name)
+
+
+@pytest.mark.slow
+def test_check_tag_reads_gto_tags_and_writes_step_outputs(
+    plain_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    head = run(["git", "rev-parse", "HEAD"], plain_repo).stdout.strip()
+    run(["gto", "register", "model", "HEAD", "--version", "v1.0.0"], plain_repo)
+    run(["gto", "assign", "model", "--version", "v1.0.0", "--stage", "staging"], plain_repo)
+    outputs = tmp_path / "outputs"
+    monkeypatch.setenv("GITHUB_OUTPUT", str(outputs))
+
+    args = ["release", "check-tag", "model#staging#1", "--repo", "Acme/Demo"]
+    result = runner.invoke(app, [*args, "--event", "assignment"])
+    assert result.exit_code == 0, result.output
+    written = dict(line.split("=", 1) for line in outputs.read_text().splitlines())
+    assert written == {
+        "artifact": "model",
+        "version": "v1.0.0",
+        "stage": "staging",
+        "event": "assignment",
+        "sha": head,
+        "registration_tag": "model@v1.0.0",
+        "image_name": "ghcr.io/acme/demo",
+        "image": "ghcr.io/acme/demo:v1.0.0",
+    }
+    refused = runner.invoke(app, [*args, "--event", "registration"])
+    assert refused.exit_code == 1
+    assert "is a GTO assignment, not a registration" in refused.output
+
+    (plain_repo / "later.txt").write_text("a later commit\n")
+    commit(plain_repo)
+    refused = runner.invoke(app, ["release", "check-tag", "model@v1.0.0"])
+    assert refused.exit_code == 1
+    assert f"points at {head[:12]}, not at HEAD" in " ".join(refused.output.split())
+
+
+def test_check_tag_refuses_a_tag_that_does_not_exist(plain_repo: Path) -> None:
+    result = runner.invoke(app, ["release", "check-tag", "model@v3.0.0"])
+    assert result.exit_code == 1
+    assert "tag 'model@v3.0.0' is not in this repository" in " ".join(result.output.split())
+
+
+def test_metric_differences_allow_only_rounding() -> None:
+    committed = {"roc_auc": 0.928836, "n_test": 9769, "threshold": 0.5}
+    assert metric_differences(committed, {**committed, "roc_auc": 0.928837}) == []
+    assert metric_differences(committed, {**committed, "roc_auc": 0.9289}) == [
+        "roc_auc 0.9289 vs 0.928836 committed"
+    ]
+    assert metric_differences(committed, {"roc_auc": 0.928836, "n_test": 9769}) == [
+        "threshold None vs 0.5 committed"
+    ]
+
+
+def test_check_metrics_compares_the_workspace_with_the_commit(plain_repo: Path) -> None:
+    metrics = plain_repo / "reports" / "metrics.json"
+    metrics.parent.mkdir()
+    metrics.write_text(json.dumps({"roc_auc": 0.93, "f1": 0.72}))
+    commit(plain_repo, "metrics")
+    assert runner.invoke(app, ["release", "check-metrics"]).exit_code == 0
+
+    metrics.write_text(json.dumps({"roc_auc": 0.91, "f1": 0.72}))
+    result = runner.invoke(app, ["release", "check-metrics"])
+    assert result.exit_code == 1
+    assert (
+        "reports/metrics.json reproduced here differs from the one committed at HEAD: "
+        "roc_auc 0.91 vs 0.93 committed" in " ".join(result.output.split())
+    )
