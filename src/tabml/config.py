@@ -182,7 +182,7 @@ class MonitorParams(_Section):
     new_category_rate: Annotated[float, Field(ge=0.0, le=1.0)] = 0.01
     missing_rate_change: Annotated[float, Field(gt=0.0, le=1.0)] = 0.05
     score_psi_threshold: Annotated[float, Field(gt=0.0)] = 0.1
-    min_rows: Annotated[int, Field(ge=1)] = 200
+    min_rows: Annotated[int, Field(ge=1)] = 500
     performance_drop: dict[
         Literal["roc_auc", "accuracy", "precision", "recall", "f1", "log_loss", "brier"],
         Annotated[float, Field(ge=0.0)],

@@ -39,6 +39,7 @@ def atomic_path(path: Path) -> Iterator[Path]:
     tmp = Path(tmp_name)
     try:
         yield tmp
+        tmp.chmod(0o644)  # mkstemp makes 0600 files; outputs are meant to be shared and shipped
         tmp.replace(path)
     finally:
         tmp.unlink(missing_ok=True)

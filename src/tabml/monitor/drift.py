@@ -1,0 +1,353 @@
+"""Drift between a reference and the current data: features, scores, data quality, performance.
+
+`detect_drift` is a pure function of frames, params and (optionally) the model. It returns the
+machine-readable report (docs/drift.schema.json); `drift` is true when any alert passed its
+threshold. `tabml.monitor.report.render_markdown` turns it into the issue body.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from tabml.config import DataParams, MonitorParams
+from tabml.contract import Contract
+from tabml.errors import TabmlError
+from tabml.monitor import stats
+from tabml.monitor.current import Current, check_contract, encode_labels
+from tabml.stages.evaluate import classification_metrics
+from tabml.stages.featurize import feature_columns
+from tabml.stages.prepare import ROW_ID
+
+SCHEMA_VERSION = 1
+LOWER_IS_BETTER = frozenset({"log_loss", "brier"})
+TEST_NAMES = {"ks": "KS", "chi2": "chi-square"}
+Json = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Reference:
+    """What the current data is compared with."""
+
+    frame: pd.DataFrame
+    scores: stats.Floats
+    metrics: Mapping[str, Any]
+    source: str
+    scores_source: str
+    metrics_source: str
+
+
+def number(value: float | None) -> float | None:
+    """A float for JSON: 6 significant digits, None for NaN or infinity."""
+    if value is None or not math.isfinite(value):
+        return None
+    return float(f"{value:.6g}")
+
+
+def format_p(value: float | None) -> str:
+    """A p-value for people: 3 decimals, scientific below 0.001, and a floor for 0."""
+    if value is None:
+        return "-"
+    if value == 0.0:
+        return "< 1e-300"
+    return f"{value:.1e}" if value < 1e-3 else f"{value:.3f}"
+
+
+def _kind(name: str, frame: pd.DataFrame, contract: Contract) -> str:
+    spec = contract.columns.get(name)
+    if spec is not None:
+        return "categorical" if spec.type == "category" else "numeric"
+    return "numeric" if pd.api.types.is_numeric_dtype(frame[name]) else "categorical"
+
+
+def numeric_drift(reference: pd.Series, current: pd.Series, params: MonitorParams) -> Json:
+    """PSI on reference quantile bins and the KS test, on the non-missing values."""
+    ref = reference.dropna().to_numpy(dtype=float)
+    cur = current.dropna().to_numpy(dtype=float)
+    psi = stats.numeric_psi(ref, cur, params.bins)
+    statistic, p_value = stats.ks(ref, cur)
+    return {
+        "kind": "numeric",
+        "psi": number(psi),
+        "test": "ks",
+        "statistic": number(statistic),
+        "p_value": number(p_value),
+        "drift": psi >= params.psi_threshold and p_value < params.ks_pvalue,
+        "reference_mean": number(float(ref.mean())),
+        "current_mean": number(float(cur.mean())),
+        "new_categories": {},
+        "new_category_rate": 0.0,
+        "new_category_flag": False,
+    }
+
+
+def categorical_drift(reference: pd.Series, current: pd.Series, params: MonitorParams) -> Json:
+    """PSI over categories and the chi-square test (rare ones pooled), and unseen categories."""
+    counts = stats.category_counts(reference.dropna(), current.dropna())
+    pooled = stats.pool_rare(counts)
+    psi = stats.categorical_psi(pooled)
+    statistic, p_value = stats.chi_square(pooled)
+    unseen = counts[(counts["reference"] == 0) & (counts["current"] > 0)]["current"]
+    reference_shares = counts["reference"].to_numpy(dtype=float) / counts["reference"].sum()
+    current_shares = counts["current"].to_numpy(dtype=float) / counts["current"].sum()
+    top = int(np.argmax(np.abs(current_shares - reference_shares)))
+    unseen_rate = float(unseen.sum()) / len(current)
+    return {
+        "kind": "categorical",
+        "psi": number(psi),
+        "test": "chi2",
+        "statistic": number(statistic),
+        "p_value": number(p_value),
+        "drift": psi >= params.psi_threshold and p_value < params.chi2_pvalue,
+        "largest_change": {
+            "category": str(counts.index[top]),
+            "reference_share": number(float(reference_shares[top])),
+            "current_share": number(float(current_shares[top])),
+        },
+        "new_categories": {str(k): int(v) for k, v in unseen.items()},
+        "new_category_rate": number(unseen_rate),
+        "new_category_flag": bool(len(unseen)) and unseen_rate >= params.new_category_rate,
+    }
+
+
+def feature_drift(
+    reference: pd.DataFrame, current: pd.DataFrame, contract: Contract, params: MonitorParams
+) -> dict[str, Json]:
+    """Per-column drift for the columns with values in both the reference and the current data."""
+    result: dict[str, Json] = {}
+    for name in reference.columns:
+        if name not in current.columns or current[name].isna().all():
+            continue
+        if reference[name].isna().all():
+            continue
+        if _kind(name, reference, contract) == "numeric":
+            result[name] = numeric_drift(reference[name], current[name], params)
+        else:
+            result[name] = categorical_drift(reference[name], current[name], params)
+    return result
+
+
+def missing_rates(
+    reference: pd.DataFrame, current: pd.DataFrame, params: MonitorParams
+) -> dict[str, Json]:
+    """Missing-value rate per column, reference against current, flagged past the threshold."""
+    result: dict[str, Json] = {}
+    for name in reference.columns:
+        if name not in current.columns:
+            continue
+        ref = float(reference[name].isna().mean())
+        cur = float(current[name].isna().mean())
+        result[name] = {
+            "reference": number(ref),
+            "current": number(cur),
+            "change": number(cur - ref),
+            "flag": abs(cur - ref) > params.missing_rate_change,
+        }
+    return result
+
+
+def current_scores(
+    current: Current, frame: pd.DataFrame, reference: pd.DataFrame, data: DataParams, model: Any
+) -> tuple[stats.Floats | None, str]:
+    """Scores from the request log, else from the model on the batch; or why there are none."""
+    if current.scores is not None:
+        return current.scores, "request log"
+    if model is None:
+        return None, "no model was given to score the batch"
+    numeric, categorical = feature_columns(reference, data)
+    absent = [name for name in numeric + categorical if name not in frame.columns]
+    if absent:
+        return None, f"the model input column '{absent[0]}' is missing"
+    try:
+        scores = model.predict_proba(frame[numeric + categorical])[:, 1]
+    except (ValueError, TypeError) as exc:
+        return None, f"the model could not score the batch ({exc})"
+    return np.asarray(scores, dtype=float), "model"
+
+
+def prediction_drift(
+    reference: stats.Floats, scores: stats.Floats, params: MonitorParams, threshold: float
+) -> Json:
+    """The score distribution: PSI on reference quantile bins and the KS test."""
+    psi = stats.numeric_psi(reference, scores, params.bins)
+    statistic, p_value = stats.ks(reference, scores)
+    return {
+        "computed": True,
+        "psi": number(psi),
+        "ks_statistic": number(statistic),
+        "ks_pvalue": number(p_value),
+        "drift": psi >= params.score_psi_threshold and p_value < params.ks_pvalue,
+        "reference_mean": number(float(reference.mean())),
+        "current_mean": number(float(scores.mean())),
+        "reference_positive_rate": number(float((reference >= threshold).mean())),
+        "current_positive_rate": number(float((scores >= threshold).mean())),
+    }
+
+
+def performance(
+    labels: stats.Floats,
+    scores: stats.Floats,
+    reference: Mapping[str, Any],
+    params: MonitorParams,
+    threshold: float,
+) -> Json:
+    """Metrics on the labelled current rows against reports/metrics.json."""
+    known = ~np.isnan(labels)
+    current = classification_metrics(labels[known].astype(int), scores[known], threshold)
+    allowed_drops = {str(name): drop for name, drop in params.performance_drop.items()}
+    metrics: dict[str, Json] = {}
+    for name, value in current.items():
+        before = reference.get(name)
+        base = float(before) if isinstance(before, int | float) else math.nan
+        drop = value - base if name in LOWER_IS_BETTER else base - value
+        allowed = allowed_drops.get(name)
+        metrics[name] = {
+            "reference": number(base),
+            "current": number(value),
+            "drop": number(drop),
+            "max_drop": allowed,
+            "flag": allowed is not None and math.isfinite(drop) and drop > allowed,
+        }
+    return {"computed": True, "labelled_rows": int(known.sum()), "metrics": metrics}
+
+
+def _alerts(report: Json, params: MonitorParams) -> list[str]:
+    """One sentence per threshold passed, most important first."""
+    alerts: list[str] = []
+    if report["data_quality"]["contract_violation"]:
+        alerts.append(report["data_quality"]["contract_violation"])
+    for name, row in severity_order(report["features"]):
+        if row["drift"]:
+            alpha = params.ks_pvalue if row["test"] == "ks" else params.chi2_pvalue
+            alerts.append(
+                f"column '{name}' drifted: PSI {row['psi']:.3f} (>= {params.psi_threshold}), "
+                f"{TEST_NAMES[row['test']]} p-value {format_p(row['p_value'])} (< {alpha})"
+            )
+    for name, row in report["features"].items():
+        if row["new_category_flag"]:
+            shown = ", ".join(sorted(row["new_categories"]))
+            alerts.append(
+                f"column '{name}' has {row['new_category_rate']:.1%} of rows in categories the "
+                f"reference never had ({shown})"
+            )
+    for name, row in report["data_quality"]["missing_rates"].items():
+        if row["flag"]:
+            alerts.append(
+                f"column '{name}' missing-value rate moved from {row['reference']:.1%} to "
+                f"{row['current']:.1%} (by more than {params.missing_rate_change * 100:g} points)"
+            )
+    prediction = report["prediction"]
+    if prediction["computed"] and prediction["drift"]:
+        alerts.append(
+            f"scores drifted: PSI {prediction['psi']:.3f} (>= {params.score_psi_threshold}), "
+            f"KS p-value {format_p(prediction['ks_pvalue'])} (< {params.ks_pvalue})"
+        )
+    if report["performance"]["computed"]:
+        for name, row in report["performance"]["metrics"].items():
+            if row["flag"]:
+                alerts.append(
+                    f"{name} fell from {row['reference']:.4g} to {row['current']:.4g} "
+                    f"(allowed drop {row['max_drop']})"
+                )
+    return alerts
+
+
+def severity_order(features: Mapping[str, Json]) -> list[tuple[str, Json]]:
+    """Columns most worth a look first: drifted, then by PSI."""
+    return sorted(features.items(), key=lambda item: (not item[1]["drift"], -(item[1]["psi"])))
+
+
+def detect_drift(
+    reference: Reference,
+    current: Current,
+    *,
+    contract: Contract,
+    data: DataParams,
+    params: MonitorParams,
+    threshold: float,
+    model: Any = None,
+) -> Json:
+    """Compare the current data with the reference; the JSON report (see docs/monitoring.md)."""
+    rows = len(current.frame)
+    if rows < params.min_rows:
+        raise TabmlError(
+            f"{current.source}: has {rows} rows, fewer than monitor.min_rows ({params.min_rows})"
+        )
+    frame, violation = check_contract(current, contract, data.target)
+    monitored = reference.frame.drop(columns=[ROW_ID, data.target], errors="ignore")
+    absent = [name for name in monitored.columns if name not in frame.columns]
+    scores, scores_source = current_scores(current, frame, reference.frame, data, model)
+    labels = (
+        encode_labels(current.labels, data.positive_label) if current.labels is not None else None
+    )
+    labelled = 0 if labels is None else int((~np.isnan(labels)).sum())
+
+    prediction: Json = {"computed": False, "reason": scores_source}
+    if scores is not None:
+        prediction = prediction_drift(reference.scores, scores, params, threshold)
+        prediction["source"] = scores_source
+    perf: Json = {"computed": False, "reason": "the current data has no labels"}
+    if labels is not None and labelled > 0:
+        if scores is None:
+            perf["reason"] = f"there are no scores: {scores_source}"
+        elif labelled < params.min_rows:
+            perf["reason"] = f"only {labelled} labelled rows (monitor.min_rows {params.min_rows})"
+        else:
+            perf = performance(labels, scores, reference.metrics, params, threshold)
+
+    report: Json = {
+        "schema_version": SCHEMA_VERSION,
+        "reference": {
+            "source": reference.source,
+            "rows": len(reference.frame),
+            "scores_source": reference.scores_source,
+            "score_rows": len(reference.scores),
+            "metrics_source": reference.metrics_source,
+        },
+        "current": {
+            "source": current.source,
+            "kind": current.kind,
+            "rows": rows,
+            "labelled_rows": labelled,
+        },
+        "thresholds": params.model_dump(mode="json"),
+        "features": feature_drift(monitored, frame, contract, params),
+        "data_quality": {
+            "contract_violation": violation,
+            "absent_columns": absent,
+            "missing_rates": missing_rates(monitored, frame, params),
+        },
+        "prediction": prediction,
+        "performance": perf,
+    }
+    alerts = _alerts(report, params)
+    features = report["features"].values()
+    report["counts"] = {
+        "columns": len(report["features"]),
+        "drifted_columns": sum(row["drift"] for row in features),
+        "new_category_columns": sum(row["new_category_flag"] for row in features),
+        "missing_rate_changes": sum(
+            row["flag"] for row in report["data_quality"]["missing_rates"].values()
+        ),
+        "contract_violations": int(bool(violation)),
+        "prediction_drift": int(bool(prediction.get("drift"))),
+        "performance_drops": sum(
+            row["flag"] for row in perf.get("metrics", {}).values() if perf["computed"]
+        ),
+        "alerts": len(alerts),
+    }
+    report["alerts"] = alerts
+    report["drift"] = bool(alerts)
+    return report
+
+
+def reference_scores(predictions: pd.DataFrame, source: str) -> stats.Floats:
+    """The `score` column of reports/predictions.csv."""
+    if "score" not in predictions.columns:
+        raise TabmlError(f"{source}: has no 'score' column; run the evaluate stage (dvc repro)")
+    return predictions["score"].to_numpy(dtype=float)

@@ -1,0 +1,121 @@
+"""Demo batches: deterministic, dated, in the raw format, shifted only where asked."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from split_data import Halves
+
+from tabml import io
+from tabml.contract import validate
+from tabml.errors import TabmlError
+from tabml.monitor.batches import (
+    held_out_rows,
+    latest_batch,
+    make_batches,
+    parse_date,
+    parse_shift,
+    to_raw_csv,
+)
+
+
+def batches_of(halves: Halves, seed: int, shifts: list[str], shift_from: int = 1) -> dict:  # type: ignore[type-arg]
+    return make_batches(
+        halves.current.head(900),
+        count=3,
+        seed=seed,
+        start=date(2024, 1, 1),
+        every_days=7,
+        shifts=[parse_shift(text, halves.contract) for text in shifts],
+        contract=halves.contract,
+        shift_from=shift_from,
+    )
+
+
+def test_batches_are_dated_disjoint_and_deterministic(halves: Halves) -> None:
+    first, again = batches_of(halves, 0, []), batches_of(halves, 0, [])
+    assert list(first) == ["2024-01-01", "2024-01-08", "2024-01-15"]
+    for name in first:
+        pd.testing.assert_frame_equal(first[name], again[name])
+    rows = pd.concat(first.values())
+    assert len(rows) == 900
+    assert not rows.duplicated().any()
+    other = batches_of(halves, 1, [])
+    assert not first["2024-01-01"].equals(other["2024-01-01"])
+
+
+def test_shifts_apply_from_the_chosen_batch_within_the_contract(halves: Halves) -> None:
+    plain = batches_of(halves, 0, [])
+    shifted = batches_of(halves, 0, ["age=+10", "hours-per-week=*1.3"], shift_from=2)
+    pd.testing.assert_frame_equal(plain["2024-01-01"], shifted["2024-01-01"])
+    before, after = plain["2024-01-08"], shifted["2024-01-08"]
+    assert ((after["age"] - before["age"]) <= 10).all()
+    assert (after["age"] - before["age"]).mean() > 9  # a few are clipped at the contract's max
+    assert after["age"].max() <= halves.contract.columns["age"].max  # type: ignore[operator]
+    assert after["hours-per-week"].mean() == pytest.approx(
+        before["hours-per-week"].mean() * 1.3, rel=0.02
+    )
+    assert str(after["age"].dtype) == "Int64"
+    validate(after, halves.contract, "shifted batch")
+
+
+def test_a_batch_round_trips_through_the_raw_format(halves: Halves, tmp_path: Path) -> None:
+    batch = batches_of(halves, 0, ["age=+5"])["2024-01-01"]
+    path = tmp_path / "2024-01-01.csv"
+    path.write_bytes(to_raw_csv(batch, halves.params.data.na_values))
+    text = path.read_text()
+    assert text.splitlines()[0].split(",") == list(halves.current.columns)
+    assert ",?," in text or text.rstrip().endswith(",?")  # missing values are written as '?'
+    back = io.read_csv(path, halves.params.data.na_values, halves.contract.read_dtypes())
+    pd.testing.assert_frame_equal(
+        back, batch, check_dtype=False, check_exact=False, check_column_type=False
+    )
+
+
+def test_held_out_rows_are_the_test_split_rows() -> None:
+    raw = pd.DataFrame({"x": list("abcdef")})
+    picked = held_out_rows(raw, pd.Series([4, 1]), None)
+    assert picked["x"].tolist() == ["b", "e"]
+    keyed = pd.DataFrame({"id": [10, 11, 12], "x": list("abc")})
+    assert held_out_rows(keyed, pd.Series([12]), "id")["x"].tolist() == ["c"]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("age+10", "expected COLUMN=+N, COLUMN=-N or COLUMN=*F"),
+        ("age=/2", "expected COLUMN=+N"),
+        ("height=+1", "column 'height' is not in the contract"),
+        ("workclass=+1", "column 'workclass' is a category, not a number"),
+    ],
+)
+def test_bad_shifts_are_one_clear_error(halves: Halves, text: str, message: str) -> None:
+    with pytest.raises(TabmlError, match=re.escape(message)):
+        parse_shift(text, halves.contract)
+
+
+def test_bad_dates_and_counts_are_clear_errors(halves: Halves) -> None:
+    with pytest.raises(TabmlError, match="expected a date as YYYY-MM-DD"):
+        parse_date("01/02/2024")
+    with pytest.raises(TabmlError, match="--batches must be between 1 and the 10 available rows"):
+        make_batches(
+            halves.current.head(10),
+            count=11,
+            seed=0,
+            start=date(2024, 1, 1),
+            every_days=1,
+            shifts=[],
+            contract=halves.contract,
+        )
+
+
+def test_latest_batch_is_the_newest_date(tmp_path: Path) -> None:
+    with pytest.raises(TabmlError, match="no batch CSV files"):
+        latest_batch(tmp_path)
+    for name in ("2024-01-08.csv", "2024-02-01.csv", "2024-01-15.csv"):
+        (tmp_path / name).write_text("a\n1\n")
+    assert latest_batch(tmp_path).name == "2024-02-01.csv"
