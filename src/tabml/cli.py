@@ -162,6 +162,9 @@ def report(
     from tabml.compare.summary import summary
 
     params = _params(params_file)
+    run = [os.environ.get(k) for k in ("GITHUB_SERVER_URL", "GITHUB_REPOSITORY", "GITHUB_RUN_ID")]
+    if full_report_url is None and all(run):
+        full_report_url = f"{run[0]}/{run[1]}/actions/runs/{run[2]}"  # its artifacts hold it all
     with console.status(f"comparing with the merge-base of {base}"):
         comparison = compare(params, base)
     markdown = render(comparison, full_report_url)

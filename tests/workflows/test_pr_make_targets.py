@@ -1,0 +1,164 @@
+"""The Makefile targets the PR workflows call: ``pull``, ``pr-comment``, ``cml-install`` and
+``verify-report``, run with real make, dvc, the ``cml`` stand-in and the GitHub emulator."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from act import STANDIN_BIN
+from github_emulator import GitHubEmulator
+
+from support import ROOT, run, tool_env
+
+REPO = "acme/tabml-demo"
+
+
+@pytest.fixture
+def project_dir(tmp_path: Path) -> Path:
+    """A folder holding the Makefile, with `.venv` taken as set up."""
+    work = tmp_path / "work"
+    work.mkdir()
+    for name in ("Makefile", "pyproject.toml", "uv.lock"):
+        shutil.copy2(ROOT / name, work / name)
+    (work / ".venv").mkdir()
+    (work / ".venv" / ".synced").touch()  # newer than uv.lock: `make setup` has nothing to do
+    return work
+
+
+@pytest.fixture
+def dvc_dir(project_dir: Path) -> Path:
+    """``project_dir`` as a git + DVC repository."""
+    run(["git", "init", "-q", "-b", "main"], project_dir)
+    run(["dvc", "init", "-q"], project_dir)
+    return project_dir
+
+
+def make(cwd: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """Run make in ``cwd`` with the test tools (and ``env``) in the environment."""
+    return subprocess.run(
+        ["make", *args],
+        cwd=cwd,
+        env=tool_env(**env),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_pull_skips_without_a_remote(dvc_dir: Path) -> None:
+    done = make(dvc_dir, "pull")
+    assert done.returncode == 0, done.stderr
+    assert "pull: no DVC remote configured" in done.stdout and "dvc pull" not in done.stdout
+
+
+@pytest.mark.slow
+def test_pull_restores_tracked_data_from_a_remote(dvc_dir: Path, tmp_path: Path) -> None:
+    project_dir = dvc_dir
+    (project_dir / "table.csv").write_text("a,b\n1,2\n", encoding="utf-8")
+    run(["dvc", "add", "-q", "table.csv"], project_dir)
+    run(["dvc", "remote", "add", "-d", "store", str(tmp_path / "remote")], project_dir)
+    run(["dvc", "push", "-q"], project_dir)
+    (project_dir / "table.csv").unlink()
+    shutil.rmtree(project_dir / ".dvc" / "cache")
+    done = make(project_dir, "pull")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert (project_dir / "table.csv").read_text(encoding="utf-8") == "a,b\n1,2\n"
+
+
+@pytest.mark.slow
+def test_a_failing_pull_fails_unless_optional(dvc_dir: Path) -> None:
+    project_dir = dvc_dir
+    # An S3 remote without its plugin fails like one without credentials: dvc pull exits 255.
+    run(["dvc", "remote", "add", "-d", "store", "s3://no-such-bucket/dvc"], project_dir)
+    strict = make(project_dir, "pull")
+    assert strict.returncode != 0
+    optional = make(project_dir, "pull", "PULL_OPTIONAL=1")
+    assert optional.returncode == 0, optional.stdout + optional.stderr
+    assert "continuing without the remote" in optional.stdout
+
+
+@pytest.fixture
+def comment_env(tmp_path: Path) -> dict[str, str]:
+    """What the comment job gives `make pr-comment`: token, repository, API, cml on PATH."""
+    return {
+        "PATH": f"{STANDIN_BIN}{os.pathsep}{tool_env()['PATH']}",
+        "GITHUB_REPOSITORY": REPO,
+        "GITHUB_ACTOR": "octocat",
+        "GITHUB_SHA": "a" * 40,
+        "REPO_TOKEN": "fake-token",
+        "CML_STANDIN_LOG": str(tmp_path / "cml.jsonl"),
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+    }
+
+
+def cml_log(env: dict[str, str]) -> list[list[str]]:
+    """argv of each cml call."""
+    log = Path(env["CML_STANDIN_LOG"])
+    lines = log.read_text(encoding="utf-8").splitlines() if log.exists() else []
+    return [json.loads(line) for line in lines]
+
+
+def test_pr_comment_posts_then_updates_without_publishing(
+    project_dir: Path, comment_env: dict[str, str]
+) -> None:
+    report = project_dir / "report.md"
+    report.write_text("## Model report\n\nfirst\n", encoding="utf-8")
+    with GitHubEmulator() as gh:
+        env = {**comment_env, "GITHUB_API_URL": gh.url, "PR": "7", "REPORT": str(report)}
+        first = make(project_dir, "pr-comment", **env)
+        assert first.returncode == 0, first.stdout + first.stderr
+        report.write_text("## Model report\n\nsecond\n", encoding="utf-8")
+        second = make(project_dir, "pr-comment", "CML_PUBLISH=true", **env)
+        assert second.returncode == 0, second.stdout + second.stderr
+        (comment,) = gh.repo(REPO).comments.values()
+        assert [(r.method, r.path) for r in gh.calls() if r.method != "GET"] == [
+            ("POST", f"/repos/{REPO}/issues/7/comments"),
+            ("PATCH", f"/repos/{REPO}/issues/comments/{comment['id']}"),
+        ]
+    assert comment["body"].startswith("## Model report\n\nsecond\n")
+    base = ["comment", "update", "--target=pr/7", "--watermark-title=tabml PR report"]
+    assert cml_log(env) == [[*base, "--no-publish", str(report)], [*base, "--publish", str(report)]]
+
+
+@pytest.mark.parametrize("number", ["", "7; touch pwned", "$(touch pwned)", "-1"])
+def test_pr_comment_refuses_anything_but_a_number(
+    project_dir: Path, comment_env: dict[str, str], number: str
+) -> None:
+    done = make(project_dir, "pr-comment", PR=number, **comment_env)
+    assert done.returncode != 0
+    assert "PR must be a pull-request number" in done.stderr
+    assert cml_log(comment_env) == []
+    assert not (project_dir / "pwned").exists()
+
+
+def test_cml_install_keeps_the_pinned_version_or_installs_it_from_npm(
+    project_dir: Path, comment_env: dict[str, str], tmp_path: Path
+) -> None:
+    present = make(project_dir, "cml-install", **comment_env)
+    assert present.returncode == 0 and "cml 0.20.6 is already installed" in present.stdout
+    fake = tmp_path / "fake-bin"
+    fake.mkdir()
+    npm = fake / "npm"
+    npm.write_text('#!/bin/sh\necho "$@" > "$NPM_LOG"\n', encoding="utf-8")
+    npm.chmod(0o755)
+    npm_log = tmp_path / "npm.txt"
+    path = f"{fake}{os.pathsep}{tool_env()['PATH']}"  # no cml on PATH
+    missing = make(project_dir, "cml-install", PATH=path, NPM_LOG=str(npm_log))
+    assert missing.returncode == 0, missing.stdout + missing.stderr
+    assert npm_log.read_text(encoding="utf-8").split() == [
+        "install",
+        "--global",
+        "--no-audit",
+        "--no-fund",
+        "@dvcorg/cml@0.20.6",
+    ]
+
+
+def test_verify_report_needs_the_artifact_and_the_run_head(project_dir: Path) -> None:
+    done = make(project_dir, "verify-report", GITHUB_REPOSITORY=REPO)
+    assert done.returncode != 0 and "set ARTIFACT_DIR" in done.stderr
