@@ -47,7 +47,12 @@ def test_evaluate_outputs(splits: tuple[pd.DataFrame, pd.DataFrame], params: Par
         roc_auc_score(test["income"], result.predictions["score"]), abs=1e-6
     )
     assert list(result.predictions.columns) == [
-        "row_id", "label", "score", "predicted", "gender", "race"
+        "row_id",
+        "label",
+        "score",
+        "predicted",
+        "gender",
+        "race",
     ]
     assert result.predictions["row_id"].tolist() == test["row_id"].tolist()
     assert set(result.slices) == {"gender", "race"}
