@@ -193,3 +193,46 @@ serve: $(STAMP) ## Serve MODEL (default models/model.skops; or a release dir) on
 .PHONY: bench-serve
 bench-serve: $(STAMP) ## Serving throughput and latency vs the model's floor (needs make run)
 	python bench/serve.py --write docs/performance.md
+
+# --- Continuous training and the monitoring workflow (see docs/continuous-training.md) --------
+# REPO and CURRENT reach the recipes through the environment, quoted by the shell.
+INCOMING_DVC ?= data/incoming.dvc
+
+.PHONY: incoming-pull
+incoming-pull: $(STAMP) ## New batches from DVC: dvc update (an import) or dvc pull; else skip
+	@if [ ! -f "$(INCOMING_DVC)" ]; then \
+	  echo "incoming-pull: no $(INCOMING_DVC); using the batches committed in git"; \
+	elif grep -q '^ *repo:' "$(INCOMING_DVC)"; then dvc update "$(INCOMING_DVC)"; \
+	elif [ -z "$$(dvc remote list)" ]; then \
+	  echo "incoming-pull: no DVC remote configured; skipping"; \
+	else dvc pull "$(INCOMING_DVC)"; fi
+
+.PHONY: retrain
+retrain: $(STAMP) ## Table from data/incoming, dvc repro, commit on retrain.branch, report vs main
+	tabml retrain build
+	dvc repro
+	tabml retrain commit
+	tabml retrain report
+
+.PHONY: retrain-push
+retrain-push: $(STAMP) ## Force-push the retrain commit to retrain.branch (GITHUB_TOKEN)
+	tabml retrain push
+
+.PHONY: retrain-publish
+retrain-publish: $(STAMP) ## Open or update the retrain PR, or the one `retrain` issue (REPO=owner/name)
+	tabml retrain publish --repo "$${REPO:-$${GITHUB_REPOSITORY:?set REPO=owner/name}}"
+
+.PHONY: monitor-check
+monitor-check: $(STAMP) ## tabml monitor for workflows: drift=true|false to $GITHUB_OUTPUT, exit 0 on drift
+	@out="$${GITHUB_OUTPUT:-/dev/null}"; \
+	if [ -z "$${CURRENT:-}" ] && ! compgen -G "data/incoming/*.csv" >/dev/null; then \
+	  echo "monitor-check: no batch in data/incoming/; nothing to check"; \
+	  echo "drift=false" >> "$$out"; exit 0; fi; \
+	rc=0; tabml monitor $${CURRENT:+--current "$$CURRENT"} || rc=$$?; \
+	case "$$rc" in 0) drift=false;; 3) drift=true;; *) exit "$$rc";; esac; \
+	echo "monitor-check: drift=$$drift"; echo "drift=$$drift" >> "$$out"
+
+.PHONY: drift-issue
+drift-issue: $(STAMP) ## Open or update the one `drift` issue from the last monitor run (DISPATCH=1)
+	tabml drift-issue --repo "$${REPO:-$${GITHUB_REPOSITORY:?set REPO=owner/name}}" \
+	  $(if $(filter 1 true yes,$(DISPATCH)),--dispatch)

@@ -605,5 +605,175 @@ def release_smoke(
     )
 
 
+# --- Continuous training and the monitoring issue (docs/continuous-training.md) --------------
+retrain_app = typer.Typer(
+    help="Continuous training: new batches -> table -> repro -> report -> PR or issue.",
+    no_args_is_help=True,
+)
+app.add_typer(retrain_app, name="retrain")
+
+
+def _run_url() -> str | None:
+    """This workflow run's page, when running in GitHub Actions."""
+    import os
+
+    server, repo, run = (
+        os.environ.get(k) for k in ("GITHUB_SERVER_URL", "GITHUB_REPOSITORY", "GITHUB_RUN_ID")
+    )
+    return f"{server}/{repo}/actions/runs/{run}" if server and repo and run else None
+
+
+@retrain_app.command("build")
+@clear_errors
+def retrain_build(params_file: ParamsOption = paths.PARAMS) -> None:
+    """Write the training table (base + batches, per `retrain`) and point data.path at it."""
+    import yaml
+
+    from tabml.retrain import BUILD_JSON
+    from tabml.retrain.branch import is_dirty
+    from tabml.retrain.build import build_table, provenance_path
+
+    params = _params(params_file)
+    if is_dirty([str(params_file)]):
+        raise TabmlError(f"{params_file}: uncommitted changes; commit them before a retrain")
+    contract = load_contract(params.data.contract)
+    result = build_table(params, contract, params_file.read_text(encoding="utf-8"))
+    if result.changed:
+        table = params.retrain.table
+        io.write_bytes(table, result.table)
+        record = yaml.safe_dump(result.provenance, sort_keys=False)
+        io.write_bytes(provenance_path(table), record.encode())
+        io.write_bytes(params_file, result.params_text.encode())
+    io.write_json(BUILD_JSON, result.info(params))
+    _step_outputs({"changed": str(result.changed).lower()})
+    console.print(f"retrain build: {result.reason}", highlight=False)
+
+
+@retrain_app.command("commit")
+@clear_errors
+def retrain_commit(params_file: ParamsOption = paths.PARAMS) -> None:
+    """Commit the built table, params, dvc.lock and reports on the retrain branch."""
+    from tabml.retrain import BUILD_JSON
+    from tabml.retrain.branch import commit_on_branch
+    from tabml.retrain.build import provenance_path
+
+    params = _params(params_file)
+    build = io.read_json(BUILD_JSON)
+    if not build["changed"]:
+        console.print(f"retrain commit: nothing to commit ({build['reason']})", highlight=False)
+        return
+    settings = params.retrain
+    candidates = [
+        params_file,
+        Path("dvc.lock"),
+        paths.REPORTS_DIR,
+        settings.table,
+        provenance_path(settings.table),
+        settings.incoming,
+    ]
+    message = f"Retrain: {build['reason']}, {build['rows']} rows in {settings.table}"
+    sha = commit_on_branch(settings.branch, [str(p) for p in candidates if p.exists()], message)
+    console.print(f"retrain commit: {sha[:12]} on {settings.branch}", highlight=False)
+
+
+@retrain_app.command("report")
+@clear_errors
+def retrain_report(params_file: ParamsOption = paths.PARAMS) -> None:
+    """Compare with `retrain.main` (the PR report and gate) and decide: PR, issue or nothing."""
+    import os
+
+    from tabml.compare.render import render
+    from tabml.compare.report import compare
+    from tabml.compare.summary import summary
+    from tabml.retrain import BUILD_JSON, DECISION_JSON, REPORT_JSON, REPORT_MD
+    from tabml.retrain.decide import decide
+
+    params = _params(params_file)
+    build = io.read_json(BUILD_JSON)
+    report, markdown = None, None
+    if build["changed"]:
+        with console.status(f"comparing with {params.retrain.main}"):
+            comparison = compare(params, params.retrain.main)
+        markdown, report = render(comparison), summary(comparison)
+        io.write_bytes(REPORT_MD, markdown.encode())
+        io.write_json(REPORT_JSON, report)
+    decision = decide(build, report, markdown, params.retrain.label, _run_url())
+    io.write_json(DECISION_JSON, decision.to_json())
+    _step_outputs({"decision": decision.kind})
+    step_summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if step_summary:
+        with Path(step_summary).open("a", encoding="utf-8") as handle:
+            handle.write(f"Retrain decision: **{decision.kind}** ({decision.reason})\n\n")
+            handle.write(markdown or "")
+    console.print(f"retrain: {decision.kind} ({decision.reason})", highlight=False)
+
+
+@retrain_app.command("push")
+@clear_errors
+def retrain_push(params_file: ParamsOption = paths.PARAMS) -> None:
+    """Force-push HEAD to the retrain branch (token from GITHUB_TOKEN, never stored)."""
+    from tabml.retrain.branch import push_branch
+
+    branch = _params(params_file).retrain.branch
+    push_branch(branch)
+    console.print(f"retrain push: origin/{branch}", highlight=False)
+
+
+@retrain_app.command("publish")
+@clear_errors
+def retrain_publish(repo: RepoOption) -> None:
+    """Open or update the one retrain PR (gate passed) or the one `retrain` issue (failed)."""
+    from tabml.retrain import DECISION_JSON
+    from tabml.retrain.api import publish
+    from tabml.retrain.decide import Decision
+
+    decision = Decision(**io.read_json(DECISION_JSON))
+    if decision.kind == "none":
+        console.print(f"retrain publish: nothing to publish ({decision.reason})", highlight=False)
+        return
+    action, item = publish(repo, decision)
+    _step_outputs({"number": str(item["number"]), "url": item["html_url"]})
+    console.print(f"retrain publish: {action} #{item['number']} {item['html_url']}")
+
+
+@app.command("drift-issue")
+@clear_errors
+def drift_issue(
+    repo: RepoOption,
+    dispatch: Annotated[
+        bool, typer.Option(help="Also dispatch the retrain workflow (needs actions: write).")
+    ] = False,
+    json_in: Annotated[Path, typer.Option("--json", help="The drift JSON report.")] = DRIFT_JSON,
+    markdown_in: Annotated[
+        Path, typer.Option("--markdown", help="The drift markdown report.")
+    ] = DRIFT_MARKDOWN,
+    params_file: ParamsOption = paths.PARAMS,
+) -> None:
+    """Open or update the one `drift` issue from the last `tabml monitor` run, if it drifted."""
+    import os
+
+    from tabml.retrain import RETRAIN_WORKFLOW
+    from tabml.retrain.api import dispatch as dispatch_workflow
+    from tabml.retrain.api import publish
+    from tabml.retrain.drift_issue import drift_decision
+
+    params = _params(params_file)
+    drift = io.read_json(json_in)
+    markdown = markdown_in.read_text(encoding="utf-8") if drift.get("drift") else ""
+    server = os.environ.get("GITHUB_SERVER_URL", "https://github.com")
+    decision = drift_decision(
+        drift, markdown, server=server, repo=repo, dispatched=dispatch, run_url=_run_url()
+    )
+    if decision.kind == "none":
+        console.print(f"drift-issue: nothing to report ({decision.reason})", highlight=False)
+        return
+    if dispatch:
+        dispatch_workflow(repo, RETRAIN_WORKFLOW, params.retrain.main)
+        console.print(f"drift-issue: dispatched {RETRAIN_WORKFLOW} on {params.retrain.main}")
+    action, item = publish(repo, decision)
+    _step_outputs({"number": str(item["number"]), "url": item["html_url"]})
+    console.print(f"drift-issue: {action} #{item['number']} {item['html_url']}")
+
+
 if __name__ == "__main__":
     app()

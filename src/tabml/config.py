@@ -189,6 +189,37 @@ class MonitorParams(_Section):
     ] = {"roc_auc": 0.05, "f1": 0.1}
 
 
+class RetrainParams(_Section):
+    """Continuous training (`make retrain`); docs/continuous-training.md explains each key.
+
+    Each retrain rebuilds `table` from `base` (none when null) plus the batch CSVs in `incoming`:
+    every batch (`cumulative`) or the newest `window_batches` (`window`). A batch row whose
+    `data.id_column` value is already in the table replaces that row (a refresh); other rows are
+    appended. The table is committed on `branch` only, with `data.path` pointing at it there, and
+    compared with `main`; raw data is never written.
+    """
+
+    incoming: Path = Path("data/incoming")
+    base: Path | None = None
+    mode: Literal["cumulative", "window"] = "cumulative"
+    window_batches: Annotated[int, Field(ge=1)] = 4
+    table: Path = Path("data/train/train.csv")
+    branch: str = Field(default="retrain/auto", pattern=r"^[A-Za-z0-9][A-Za-z0-9._/-]*$")
+    main: str = Field(default="main", min_length=1)
+    label: str = Field(default="retrain", min_length=1)
+
+    @model_validator(mode="after")
+    def _table_is_derived(self) -> RetrainParams:
+        if self.table.parts[:2] == ("data", "raw"):
+            raise ValueError(
+                f"retrain.table '{self.table}' is under data/raw/, which is never written; "
+                "use a derived path such as data/train/"
+            )
+        if self.table == self.base:
+            raise ValueError("retrain.table must differ from retrain.base (the base is read only)")
+        return self
+
+
 class Params(_Section):
     """The whole of `params.yaml`."""
 
@@ -200,6 +231,7 @@ class Params(_Section):
     report: ReportParams = ReportParams()
     serve: ServeParams = ServeParams()
     monitor: MonitorParams = MonitorParams()
+    retrain: RetrainParams = RetrainParams()
 
     @model_validator(mode="after")
     def _native_needs_trees(self) -> Params:

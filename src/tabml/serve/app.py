@@ -1,0 +1,280 @@
+"""The FastAPI app: GET /health, GET /metadata, POST /predict and, when enabled, GET /metrics.
+
+`create_app(settings)` does all the slow and fallible work once, before the first request: it
+verifies and loads the model, builds the request model from the data contract, warms the model
+up on an example record and opens the request log. Any problem is one `TabmlError` sentence.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from uuid import uuid4
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
+
+from tabml.config import Params
+from tabml.contract import load_contract
+from tabml.errors import TabmlError
+from tabml.serve.logs import RequestLog, format_lines, utc_now
+from tabml.serve.metrics import MetricsMiddleware, ServeMetrics
+from tabml.serve.model import load_served_model
+from tabml.serve.schemas import (
+    ErrorResponse,
+    Health,
+    Metadata,
+    PredictResponse,
+    build_record_schema,
+    build_request_model,
+    class_labels,
+    example_record,
+)
+from tabml.serve.scoring import Scorer
+
+ENDPOINTS = ("/health", "/metadata", "/predict", "/metrics")
+_RECORD_REASONS = {  # for fields of a record, where the data contract decides
+    "missing": "required by the data contract but missing",
+    "extra_forbidden": "not a model input (unknown, or the target, id or a dropped column)",
+}
+_BODY_REASONS = {"missing": "required but missing", "extra_forbidden": "unknown field"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What to serve and how: the model file or release directory, and the validated params."""
+
+    model: Path
+    params: Params
+    checksums: Path | None = None
+
+
+def field_name(loc: Sequence[int | str]) -> str:
+    """`('records', 0, 'age')` -> `records[0].age`; the whole body is `body`."""
+    name = ""
+    for part in loc:
+        name += f"[{part}]" if isinstance(part, int) else f".{part}" if name else str(part)
+    return name or "body"
+
+
+def _echoable(value: object) -> bool:
+    """Whether a bad input is worth echoing: a JSON scalar (not a whole record, not NaN)."""
+    if isinstance(value, float):
+        return math.isfinite(value)
+    return value is None or isinstance(value, str | int)
+
+
+def error_response(errors: Sequence[ErrorDetails]) -> JSONResponse:
+    """A 422 naming each bad field and the reason, in the shape of `ErrorResponse`."""
+    detail = []
+    for error in errors:
+        loc = [part for part in error["loc"] if part != "body"]
+        reasons = _RECORD_REASONS if len(loc) > 2 else _BODY_REASONS
+        item: dict[str, Any] = {
+            "field": field_name(loc),
+            "reason": reasons.get(error["type"], error["msg"]),
+            "type": error["type"],
+        }
+        value = error.get("input")
+        if error["type"] != "missing" and _echoable(value):
+            item["input"] = value
+        detail.append(item)
+    return JSONResponse({"detail": detail}, status_code=422)
+
+
+def _inline_schema(model: type[Any]) -> dict[str, Any]:
+    """The request's JSON schema with its `$defs` inlined, for the OpenAPI document."""
+    schema: dict[str, Any] = model.model_json_schema()
+    defs = schema.pop("$defs", {})
+
+    def resolve(node: Any) -> Any:
+        if isinstance(node, dict):
+            ref = node.get("$ref", "")
+            if ref.startswith("#/$defs/"):
+                return resolve(defs[ref.removeprefix("#/$defs/")])
+            return {key: resolve(value) for key, value in node.items()}
+        if isinstance(node, list):
+            return [resolve(value) for value in node]
+        return node
+
+    resolved: dict[str, Any] = resolve(schema)
+    return resolved
+
+
+@dataclass(frozen=True)
+class Service:
+    """Everything the routes need, built once at startup."""
+
+    metadata: Metadata
+    request_model: type[BaseModel]
+    scorer: Scorer
+    request_log: RequestLog | None
+    metrics: ServeMetrics | None
+
+    @property
+    def version(self) -> str:
+        """The served model's version."""
+        return self.metadata.model_version
+
+    async def predict(self, body: bytes) -> Response:
+        """Validate a request body, score its records, log them and answer."""
+        try:
+            request = self.request_model.model_validate_json(body)
+        except ValidationError as exc:
+            return error_response(exc.errors())
+        records = request.records  # type: ignore[attr-defined]
+        scores = await self.scorer.score(records)
+        meta = self.metadata
+        labels = [
+            meta.positive_label if score >= meta.threshold else meta.negative_label
+            for score in scores
+        ]
+        request_id = uuid4().hex
+        if self.request_log is not None:
+            inputs = [r.model_dump_json(by_alias=True, exclude_unset=True) for r in records]
+            self.request_log.write(
+                format_lines(
+                    request_id=request_id,
+                    model_version=self.version,
+                    inputs_json=inputs,
+                    scores=scores,
+                    labels=labels,
+                    timestamp=utc_now(),
+                )
+            )
+        if self.metrics is not None:
+            self.metrics.observe_predictions(scores, labels)
+        predictions = [
+            {"score": s, "label": label} for s, label in zip(scores, labels, strict=True)
+        ]
+        content = {
+            "request_id": request_id,
+            "model_version": self.version,
+            "predictions": predictions,
+        }
+        return Response(json.dumps(content), media_type="application/json")
+
+
+def build_service(settings: Settings) -> Service:
+    """Verify and load the model, build the request model, warm up, open the request log."""
+    params = settings.params
+    serve = params.serve
+    contract = load_contract(params.data.contract)
+    served = load_served_model(settings.model, settings.checksums, params.data.path)
+    schema = build_record_schema(contract, params.data)
+    scorer = Scorer(served.estimator, schema.features, contract, serve.micro_batch, serve.max_batch)
+    example = schema.model.model_validate(example_record(contract, list(schema.features)))
+    try:
+        scorer.score_now([example])
+    except Exception as error:
+        first_line = (str(error).strip().splitlines() or [""])[0]
+        raise TabmlError(
+            f"{served.path}: the model cannot score the columns of {params.data.contract} "
+            f"({type(error).__name__}: {first_line})"
+        ) from None
+    positive, negative = class_labels(contract, params.data)
+    metadata = Metadata(
+        model_version=served.version,
+        model_sha256=served.sha256,
+        source=served.source,
+        git_sha=served.provenance.git_sha,
+        data_hash=served.provenance.data_hash,
+        metrics=served.provenance.metrics,
+        threshold=params.evaluate.threshold,
+        positive_label=positive,
+        negative_label=negative,
+        features=list(schema.features),
+        optional=list(schema.optional),
+        max_batch=serve.max_batch,
+    )
+    log = serve.request_log
+    return Service(
+        metadata=metadata,
+        request_model=build_request_model(schema.model, serve.max_batch),
+        scorer=scorer,
+        request_log=RequestLog(log.path, log.max_bytes, log.backups) if log.enabled else None,
+        metrics=ServeMetrics(ENDPOINTS) if serve.prometheus else None,
+    )
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """Build the app; raises `TabmlError` if the model cannot be verified, loaded or used."""
+    service = build_service(settings)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        service.scorer.start()
+        try:
+            yield
+        finally:
+            await service.scorer.stop()
+            if service.request_log is not None:
+                service.request_log.close()
+
+    app = FastAPI(
+        title="tabml model server",
+        version=service.version,
+        lifespan=lifespan,
+        description="Scores records that follow the data contract (docs/serving.md).",
+    )
+
+    async def validation_error(_: Request, exc: Exception) -> Response:
+        assert isinstance(exc, RequestValidationError)
+        return error_response(list(exc.errors()))
+
+    app.add_exception_handler(RequestValidationError, validation_error)
+    health_body = {"status": "ok", "model_version": service.version}
+    metadata_body = service.metadata.model_dump(mode="json")
+
+    @app.get("/health", response_model=Health)
+    async def health() -> dict[str, str]:
+        """The server is up and its model is loaded."""
+        return health_body
+
+    @app.get("/metadata", response_model=Metadata)
+    async def get_metadata() -> dict[str, Any]:
+        """Model version, checksum, git SHA, training data hash, metrics and serving settings."""
+        return metadata_body
+
+    @app.post(
+        "/predict",
+        response_model=PredictResponse,
+        responses={422: {"model": ErrorResponse, "description": "The request breaks the contract"}},
+        openapi_extra={
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": _inline_schema(service.request_model)}},
+            }
+        },
+    )
+    async def predict(request: Request) -> Response:
+        """Score a batch of records; each gets a score and the label at the threshold."""
+        return await service.predict(await request.body())
+
+    metrics = service.metrics
+    if metrics is not None:
+        app.add_middleware(MetricsMiddleware, metrics=metrics)
+
+        @app.get("/metrics", include_in_schema=False)
+        async def get_metrics() -> Response:
+            """Prometheus text exposition."""
+            body, content_type = metrics.exposition()
+            return Response(body, media_type=content_type)
+
+    return app
+
+
+def serve(settings: Settings, host: str, port: int) -> None:
+    """Build the app and run it under uvicorn until interrupted."""
+    import uvicorn
+
+    app = create_app(settings)
+    uvicorn.run(app, host=host, port=port, access_log=False, log_level="info")

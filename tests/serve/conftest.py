@@ -1,0 +1,127 @@
+"""Real servers for the serving tests.
+
+One expensive session fixture trains the small project (the four stages through the CLI) and
+starts two `tabml serve` processes on free ports, in parallel: one serving a release directory
+(metrics on, request log on and rotating early, micro-batching on), one serving the plain model
+file of the working tree (metrics off, request log off, micro-batching off). Cheap
+function-scoped fixtures hand out clients and paths.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pandas as pd
+import pytest
+import yaml
+from servers import (
+    LOG_BACKUPS,
+    LOG_MAX_BYTES,
+    RELEASE_MAX_BATCH,
+    RELEASE_THRESHOLD,
+    STAGES,
+    Server,
+    make_release,
+    start,
+    stop,
+    wait_ready,
+    write_params,
+)
+from typer.testing import CliRunner
+
+from support import run, write_small_project
+from tabml.cli import app
+
+
+@pytest.fixture(scope="session")
+def trained(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The small project with all four stages run through the CLI, committed to git."""
+    root = tmp_path_factory.mktemp("served")
+    write_small_project(root)
+    runner = CliRunner()
+    with contextlib.chdir(root):
+        for stage in STAGES:
+            result = runner.invoke(app, [stage])
+            assert result.exit_code == 0, result.output
+    run(["git", "init", "-q", "-b", "main"], root)
+    run(["git", "add", "-A"], root)
+    run(["git", "commit", "-q", "-m", "trained"], root)
+    return root
+
+
+@pytest.fixture(scope="session")
+def release_dir(trained: Path) -> Path:
+    return make_release(trained, trained / "release")
+
+
+@pytest.fixture(scope="session")
+def servers(trained: Path, release_dir: Path) -> Iterator[dict[str, Server]]:
+    """Both servers, started in parallel, stopped at the end of the session."""
+    configs = {
+        "release": (
+            release_dir,
+            write_params(
+                trained,
+                "release",
+                {
+                    "max_batch": RELEASE_MAX_BATCH,
+                    "prometheus": True,
+                    "request_log": {
+                        "enabled": True,
+                        "path": "logs/release/requests.jsonl",
+                        "max_bytes": LOG_MAX_BYTES,
+                        "backups": LOG_BACKUPS,
+                    },
+                },
+                evaluate={"threshold": RELEASE_THRESHOLD},
+            ),
+        ),
+        "plain": (
+            trained / "models" / "model.skops",
+            write_params(
+                trained,
+                "plain",
+                {
+                    "micro_batch": False,
+                    "request_log": {"enabled": False, "path": "logs/plain/requests.jsonl"},
+                },
+            ),
+        ),
+    }
+    started = {name: (*start(model, p, trained), p) for name, (model, p) in configs.items()}
+    try:
+        for process, url, params_file in started.values():
+            wait_ready(process, url, params_file.with_suffix(".out"))
+        yield {
+            name: Server(url, trained, yaml.safe_load(params_file.read_text()), process)
+            for name, (process, url, params_file) in started.items()
+        }
+    finally:
+        for process, _, _ in started.values():
+            stop(process)
+
+
+@pytest.fixture
+def release_server(servers: dict[str, Server]) -> Server:
+    return servers["release"]
+
+
+@pytest.fixture
+def plain_server(servers: dict[str, Server]) -> Server:
+    return servers["plain"]
+
+
+@pytest.fixture
+def client(release_server: Server) -> Iterator[httpx.Client]:
+    """A client of the release server."""
+    with httpx.Client(base_url=release_server.url, timeout=30.0) as session:
+        yield session
+
+
+@pytest.fixture(scope="session")
+def test_rows(trained: Path) -> pd.DataFrame:
+    """The small project's held-out rows, as prepared by the pipeline."""
+    return pd.read_parquet(trained / "data" / "prepared" / "test.parquet")
