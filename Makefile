@@ -111,8 +111,11 @@ docs-images: $(STAMP) ## Regenerate the README's example PR report and its scree
 	python docs/tools/render_examples.py
 
 .PHONY: bench
-bench: $(STAMP) ## Benchmarks; results go to docs/performance.md
+bench: $(STAMP) ## All benchmarks (pipeline, report, serving); results go to docs/performance.md
 	python bench/pipeline.py --write docs/performance.md
+	python bench/report.py --write docs/performance.md
+	dvc repro
+	python bench/serve.py --write docs/performance.md
 
 .PHONY: dag
 dag: $(STAMP) ## Print the pipeline graph as mermaid (for the README)
