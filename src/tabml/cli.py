@@ -180,7 +180,7 @@ def report(
                 base_sha=comparison.base.sha,
                 gate_passed=comparison.passed,
                 report_file=report_md.name,
-                report_sha256=manifest_io.sha256(report_md),
+                report_sha256=io.file_digest(report_md),
             ),
         )
     step_summary = os.environ.get("GITHUB_STEP_SUMMARY")

@@ -6,6 +6,7 @@ and the bytes are canonicalised so that the same model always gives the same fil
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import os
@@ -49,6 +50,12 @@ def write_bytes(path: Path, data: bytes) -> None:
     """Write bytes atomically."""
     with atomic_path(path) as tmp:
         tmp.write_bytes(data)
+
+
+def file_digest(path: Path, algorithm: str = "sha256") -> str:
+    """Hex digest of a file, read in chunks (`md5` is what dvc.lock records)."""
+    with path.open("rb") as stream:
+        return hashlib.file_digest(stream, algorithm).hexdigest()
 
 
 def write_json(path: Path, payload: Any) -> None:

@@ -6,7 +6,6 @@ the report's hash), and the PR number must belong to the run that produced it.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 from typing import Annotated
@@ -14,6 +13,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from tabml.errors import TabmlError
+from tabml.io import file_digest
 
 MAX_REPORT_BYTES = 1_000_000
 MAX_MANIFEST_BYTES = 10_000
@@ -31,11 +31,6 @@ class Manifest(BaseModel):
     gate_passed: bool
     report_file: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]{1,64}\.md$")]
     report_sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
-
-
-def sha256(path: Path) -> str:
-    """Hex SHA-256 of a file."""
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def load_verified(manifest_path: Path, run_head_sha: str) -> tuple[Manifest, Path]:
@@ -60,7 +55,7 @@ def load_verified(manifest_path: Path, run_head_sha: str) -> tuple[Manifest, Pat
         raise TabmlError(f"{report}: report file missing from the artifact")
     if report.stat().st_size > MAX_REPORT_BYTES:
         raise TabmlError(f"{report}: report is larger than {MAX_REPORT_BYTES} bytes")
-    if sha256(report) != manifest.report_sha256:
+    if file_digest(report) != manifest.report_sha256:
         raise TabmlError(f"{report}: SHA-256 does not match the manifest")
     return manifest, report
 

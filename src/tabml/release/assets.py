@@ -8,7 +8,6 @@ GTO tag's (or the commit's), so building twice gives the same bytes.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import shutil
 import tempfile
@@ -18,7 +17,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from tabml import paths
+from tabml import io, paths
 from tabml.compare import gitrev
 from tabml.config import Params
 from tabml.contract import load_contract
@@ -36,24 +35,6 @@ COPIED = {
     "params.yaml": paths.PARAMS,
     "dvc.lock": LOCK,
 }
-
-
-def sha256_file(path: Path) -> str:
-    """Hex SHA-256 of a file."""
-    digest = hashlib.sha256()
-    with path.open("rb") as stream:
-        for chunk in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def md5_file(path: Path) -> str:
-    """Hex MD5 of a file, as DVC 3 records it in dvc.lock."""
-    digest = hashlib.md5(usedforsecurity=False)
-    with path.open("rb") as stream:
-        for chunk in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def sha256sums(digests: dict[str, str]) -> str:
@@ -85,7 +66,7 @@ def check_outputs_match_lock(lock: dict[str, Any], root: Path = Path()) -> None:
         expected = locked_md5(lock, path, "outs")
         if not (root / path).is_file():
             raise TabmlError(f"{path}: file not found; run `make release-model` first")
-        actual = md5_file(root / path)
+        actual = io.file_digest(root / path, "md5")
         if expected != actual:
             raise TabmlError(
                 f"{path} (md5 {actual[:12]}) is not the output dvc.lock records "
@@ -152,7 +133,7 @@ def card_inputs(
             md5=locked_md5(lock, data_path, "deps"),
             provenance=provenance(data_path, root),
         ),
-        model_sha256=sha256_file(root / paths.MODEL),
+        model_sha256=io.file_digest(root / paths.MODEL),
         notes=card.load_notes(root / notes),
     )
 
@@ -197,7 +178,7 @@ def build_assets(
         names = [*COPIED, MODEL_CARD, RELEASE_INFO]
         payload = json.dumps(release_json(inputs, names), indent=2, sort_keys=True) + "\n"
         (staging / RELEASE_INFO).write_text(payload, encoding="utf-8")
-        digests = {name: sha256_file(staging / name) for name in names}
+        digests = {name: io.file_digest(staging / name) for name in names}
         (staging / SUMS).write_text(sha256sums(digests), encoding="utf-8")
         if out_dir.exists():
             shutil.rmtree(out_dir)
@@ -218,7 +199,7 @@ def verify_sums(release_dir: Path) -> dict[str, str]:
         if not sep or len(digest) != 64:
             raise TabmlError(f"{sums}: line {number} is not '<sha256>  <file name>'")
         path = release_dir / name
-        if not path.is_file() or sha256_file(path) != digest:
+        if not path.is_file() or io.file_digest(path) != digest:
             raise TabmlError(f"{path}: missing or does not match its SHA-256 in {sums}")
         listed[name] = digest
     return listed

@@ -7,7 +7,6 @@ model is loaded; a mismatch is a `TabmlError` and the server does not start.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import subprocess
@@ -49,15 +48,6 @@ class ServedModel:
     provenance: Provenance
 
 
-def sha256_file(path: Path) -> str:
-    """Hex SHA-256 of a file, read in chunks."""
-    digest = hashlib.sha256()
-    with path.open("rb") as stream:
-        for chunk in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def read_sha256sums(path: Path) -> dict[str, str]:
     """Parse a GNU coreutils checksum file (`<hex>  <name>` or `<hex> *<name>` per line)."""
     try:
@@ -79,7 +69,7 @@ def verify_file(path: Path, expected: str, sums_file: Path) -> str:
     """Return the file's SHA-256, or refuse with one sentence when it differs from `expected`."""
     if not path.is_file():
         raise TabmlError(f"{path}: file listed in {sums_file} not found")
-    actual = sha256_file(path)
+    actual = io.file_digest(path)
     if actual != expected:
         raise TabmlError(
             f"{path}: SHA-256 {actual[:16]}... does not match {expected[:16]}... in {sums_file}, "
@@ -184,7 +174,7 @@ def load_served_model(
     if checksums is not None:
         sha256 = verify_model(model_file, checksums, whole_release=release)
     else:
-        sha256 = sha256_file(model_file)
+        sha256 = io.file_digest(model_file)
     estimator = io.load_model(model_file)
     provenance = release_provenance(model) if release else working_tree_provenance(root, data_path)
     return ServedModel(
