@@ -239,3 +239,36 @@ monitor-check: $(STAMP) ## tabml monitor for workflows: drift=true|false to $GIT
 drift-issue: $(STAMP) ## Open or update the one `drift` issue from the last monitor run (DISPATCH=1)
 	tabml drift-issue --repo "$${REPO:-$${GITHUB_REPOSITORY:?set REPO=owner/name}}" \
 	  $(if $(filter 1 true yes,$(DISPATCH)),--dispatch)
+
+# --- Experiment sweeps: DVC's queue here, a GitHub Actions matrix in CI (see docs/sweeps.md) ---
+# SWEEP (a sweep file), GRID (an inline grid; wins over SWEEP), JOBS, INDEX, RESULTS, SWEEP_BASE,
+# PR and REPO reach the recipes through the environment, quoted by the shell.
+SWEEP_ARGS = --sweep "$${SWEEP:-sweeps/default.yaml}" $${GRID:+--grid "$$GRID"}
+
+.PHONY: sweep
+sweep: $(STAMP) ## Run SWEEP=sweeps/default.yaml with DVC's queue, JOBS=2 at a time; print the ranking
+	tabml sweep run $(SWEEP_ARGS) --jobs "$${JOBS:-2}"
+
+.PHONY: sweep-show
+sweep-show: $(STAMP) ## Rank HEAD's DVC experiments (dvc exp show) against HEAD
+	tabml sweep show
+
+.PHONY: sweep-matrix
+sweep-matrix: $(STAMP) ## Expand SWEEP (or GRID) into a job matrix: matrix= and count= to $GITHUB_OUTPUT
+	tabml sweep matrix $(SWEEP_ARGS)
+
+.PHONY: sweep-one
+sweep-one: $(STAMP) ## Run candidate INDEX of SWEEP (or GRID) here; its files go to sweep-out/
+	tabml sweep run-one --index "$${INDEX:?set INDEX=0, 1, ...}" $(SWEEP_ARGS) --out-dir sweep-out
+
+.PHONY: sweep-aggregate
+sweep-aggregate: $(STAMP) ## Rank the downloaded candidates (RESULTS=sweep-results) vs SWEEP_BASE=main
+	tabml sweep aggregate --results "$${RESULTS:-sweep-results}" $(SWEEP_ARGS) \
+	  --base "$${SWEEP_BASE:-main}" --out sweep-table.md
+
+.PHONY: sweep-comment
+sweep-comment: $(STAMP) ## Comment sweep-table.md on PR=<number> (GITHUB_TOKEN)
+	@case "$${PR:-}" in ''|*[!0-9]*) \
+	  echo "sweep-comment: PR must be a pull-request number, got '$${PR:-}'" >&2; exit 1;; esac
+	tabml sweep comment --pr "$$PR" --repo "$${REPO:-$${GITHUB_REPOSITORY:?set REPO=owner/name}}" \
+	  --table sweep-table.md

@@ -1,10 +1,11 @@
 """Regenerate the README's pictures from the real code (`make docs-images`).
 
-1. Runs a real PR scenario on a copy of this repository (a branch that changes a parameter,
-   `dvc repro`, commit) and `tabml report` against main: the markdown is saved as
-   `docs/example-pr-report.md`.
-2. Renders that markdown the way GitHub does (GitHub's markdown CSS, mermaid for the charts),
-   with local npm packages and headless Chromium, to `docs/images/pr-report.png`.
+1. Reproduces a copy of this repository, makes demo batches with a deliberate shift
+   (`tabml batches`) and runs `tabml monitor` on the newest: `docs/example-drift-report.md`.
+2. Runs a real PR scenario there (a branch that changes parameters, `dvc repro`, commit) and
+   `tabml report` against main: `docs/example-pr-report.md`.
+3. Renders both markdown files the way GitHub does (GitHub's markdown CSS, mermaid for the charts),
+   with local npm packages and headless Chromium, to `docs/images/<name>.png`.
 
 Needs git, npm and Chromium (Debian: `apt-get install chromium fonts-noto-color-emoji`).
 Nothing leaves the machine: the npm packages come from the registry, the page is a local file.
@@ -39,14 +40,17 @@ CHROMIUM_FLAGS = [
 ]
 
 
-def sh(cmd: list[str], cwd: Path) -> str:
-    """Run a command with this venv's tools first on PATH; fail loudly."""
+def sh(cmd: list[str], cwd: Path, ok: tuple[int, ...] = (0,)) -> str:
+    """Run a command with this venv's tools first on PATH; fail loudly on other exit codes."""
     env = dict(
         os.environ,
         PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
         DVC_NO_ANALYTICS="1",
     )
-    return subprocess.run(cmd, cwd=cwd, env=env, check=True, capture_output=True, text=True).stdout
+    result = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, check=False)
+    if result.returncode not in ok:
+        raise SystemExit(f"{' '.join(cmd)} failed ({result.returncode}):\n{result.stderr}")
+    return result.stdout
 
 
 def copy_repository(target: Path) -> None:
@@ -72,12 +76,18 @@ def copy_repository(target: Path) -> None:
     )
 
 
-def example_report(workdir: Path) -> str:
-    """The report of a PR that trains longer with a smaller learning rate."""
+def example_reports(workdir: Path) -> dict[str, str]:
+    """A drift report on a shifted batch, and the report of a PR that trains longer."""
     repo = workdir / "repo"
     repo.mkdir()
     copy_repository(repo)
     sh(["dvc", "repro"], repo)
+    shifts = ["--shift", "age=+10", "--shift", "hours-per-week=*1.3", "--shift-from", "3"]
+    sh(["tabml", "batches", *shifts], repo)
+    newest = sorted((repo / "data/incoming").glob("*.csv"))[-1]
+    sh(["tabml", "monitor", "--current", str(newest.relative_to(repo))], repo, ok=(0, 3))
+    drift = (repo / "reports/drift/drift.md").read_text()
+    shutil.rmtree(repo / "data/incoming")
     sh(["git", "checkout", "-q", "-b", "slower-learning"], repo)
     params = yaml.safe_load((repo / "params.yaml").read_text())
     params["train"]["hist_gradient_boosting"].update(learning_rate=0.05, max_iter=400)
@@ -98,7 +108,7 @@ def example_report(workdir: Path) -> str:
         repo,
     )
     sh(["tabml", "report", "--base", "main", "--pr", "1"], repo)
-    return (repo / "reports/pr/report.md").read_text()
+    return {"pr-report": (repo / "reports/pr/report.md").read_text(), "drift-report": drift}
 
 
 PAGE = """<!doctype html><html><head><meta charset="utf-8">
@@ -122,8 +132,8 @@ mermaid.run().then(() => {{
 </script></body></html>"""
 
 
-def screenshot(markdown: str, out: Path, workdir: Path, chromium: str) -> None:
-    """Render markdown as GitHub would and save a PNG."""
+def install_renderers(workdir: Path) -> Path:
+    """marked, mermaid and GitHub's markdown CSS from the npm registry, into `workdir`."""
     modules = workdir / "npm"
     sh(
         [
@@ -138,13 +148,17 @@ def screenshot(markdown: str, out: Path, workdir: Path, chromium: str) -> None:
         ],
         workdir,
     )
-    nm = modules / "node_modules"
-    page = workdir / "report.html"
+    return modules / "node_modules"
+
+
+def screenshot(markdown: str, out: Path, workdir: Path, modules: Path, chromium: str) -> None:
+    """Render markdown as GitHub would and save a PNG as tall as the page."""
+    page = workdir / f"{out.stem}.html"
     page.write_text(
         PAGE.format(
-            css=(nm / "github-markdown-css/github-markdown-light.css").as_uri(),
-            marked=(nm / "marked/lib/marked.umd.js").as_uri(),
-            mermaid=(nm / "mermaid/dist/mermaid.min.js").as_uri(),
+            css=(modules / "github-markdown-css/github-markdown-light.css").as_uri(),
+            marked=(modules / "marked/lib/marked.umd.js").as_uri(),
+            mermaid=(modules / "mermaid/dist/mermaid.min.js").as_uri(),
             source=json.dumps(markdown),
         )
     )
@@ -155,24 +169,29 @@ def screenshot(markdown: str, out: Path, workdir: Path, chromium: str) -> None:
 
 
 def main() -> None:
-    """Regenerate docs/example-pr-report.md and docs/images/pr-report.png."""
+    """Regenerate docs/example-*.md and their screenshots in docs/images/."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--chromium", default=shutil.which("chromium") or "chromium")
     parser.add_argument(
         "--screenshot-only",
         action="store_true",
-        help="re-render the committed example report without re-running it",
+        help="re-render the committed example reports without re-running them",
     )
     args = parser.parse_args()
-    example = ROOT / "docs/example-pr-report.md"
+    names = ("pr-report", "drift-report")
     with tempfile.TemporaryDirectory(prefix="tabml-docs-") as tmp:
         if args.screenshot_only:
-            markdown = example.read_text()
+            reports = {name: (ROOT / f"docs/example-{name}.md").read_text() for name in names}
         else:
-            markdown = example_report(Path(tmp))
-            example.write_text(markdown)
-        screenshot(markdown, ROOT / "docs/images/pr-report.png", Path(tmp), args.chromium)
-    print("wrote docs/example-pr-report.md and docs/images/pr-report.png")
+            reports = example_reports(Path(tmp))
+            for name, markdown in reports.items():
+                (ROOT / f"docs/example-{name}.md").write_text(markdown)
+        modules = install_renderers(Path(tmp))
+        for name, markdown in reports.items():
+            screenshot(
+                markdown, ROOT / f"docs/images/{name}.png", Path(tmp), modules, args.chromium
+            )
+            print(f"wrote docs/example-{name}.md and docs/images/{name}.png")
 
 
 if __name__ == "__main__":

@@ -775,5 +775,159 @@ def drift_issue(
     console.print(f"drift-issue: {action} #{item['number']} {item['html_url']}")
 
 
+# --- Experiment sweeps: DVC's queue locally, a matrix in CI (docs/sweeps.md) -------------------
+sweep_app = typer.Typer(help="Grid and random searches over params.", no_args_is_help=True)
+app.add_typer(sweep_app, name="sweep")
+SweepOption = Annotated[
+    Path | None, typer.Option("--sweep", help="A sweep file (grid: or random:).")
+]
+GridOption = Annotated[
+    str | None,
+    typer.Option("--grid", help='An inline grid (wins over --sweep): {"key": [v1, v2]}.'),
+]
+TableOut = Annotated[Path | None, typer.Option("--out", help="Also write the table here.")]
+
+
+def _write_table(table: str, out: Path | None, summary: bool = False) -> None:
+    """Print the table; write it to `out` and, in a workflow, to the job summary."""
+    import os
+
+    if out is not None:
+        io.write_bytes(out, table.encode())
+    step_summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary and step_summary:
+        with Path(step_summary).open("a", encoding="utf-8") as handle:
+            handle.write(table)
+    typer.echo(table, nl=False)
+
+
+@sweep_app.command("run")
+@clear_errors
+def sweep_run(
+    *,
+    sweep: SweepOption = Path("sweeps/default.yaml"),
+    grid: GridOption = None,
+    jobs: Annotated[int, typer.Option("--jobs", min=1, help="Experiments at a time.")] = 2,
+    timeout: Annotated[float, typer.Option(help="Seconds to wait for the queue.")] = 6 * 3600,
+    out: TableOut = None,
+    params_file: ParamsOption = paths.PARAMS,
+) -> None:
+    """Queue every candidate (dvc exp run --queue), run the queue, print the ranked table."""
+    from tabml.sweep.local import run_sweep
+    from tabml.sweep.spec import load_sweep
+
+    params = _params(params_file)
+    spec = load_sweep(sweep, grid, params_file)
+
+    def say(line: str) -> None:
+        console.print(line, highlight=False, soft_wrap=True)
+
+    _write_table(run_sweep(spec, params, jobs, timeout=timeout, log=say), out)
+
+
+@sweep_app.command("show")
+@clear_errors
+def sweep_show(
+    name: Annotated[
+        list[str] | None, typer.Option("--name", help="Only these experiments (repeatable).")
+    ] = None,
+    out: TableOut = None,
+    params_file: ParamsOption = paths.PARAMS,
+) -> None:
+    """The ranked table of HEAD's experiments (dvc exp show) against HEAD."""
+    from tabml.sweep.local import exp_show, tabulate, varying_keys
+
+    params = _params(params_file)
+    show = exp_show()
+    _write_table(tabulate(show, params, varying_keys(show), name or None), out)
+
+
+@sweep_app.command("matrix")
+@clear_errors
+def sweep_matrix(
+    sweep: SweepOption = Path("sweeps/default.yaml"),
+    grid: GridOption = None,
+    params_file: ParamsOption = paths.PARAMS,
+) -> None:
+    """Validate and expand the sweep; print the matrix JSON and write matrix= and count=."""
+    import json
+
+    from tabml.sweep.matrix import matrix
+    from tabml.sweep.spec import load_sweep
+
+    spec = load_sweep(sweep, grid, params_file)
+    expanded = json.dumps(matrix(spec), separators=(",", ":"))
+    _step_outputs({"matrix": expanded, "count": str(len(spec.candidates))})
+    for label, candidate in zip(spec.labels(), spec.candidates, strict=True):
+        console.print(f"candidate {candidate.index}: {label}", highlight=False)
+    typer.echo(expanded)
+
+
+@sweep_app.command("run-one")
+@clear_errors
+def sweep_run_one(
+    index: Annotated[int, typer.Option("--index", help="The candidate, from 0.")],
+    sweep: SweepOption = Path("sweeps/default.yaml"),
+    grid: GridOption = None,
+    out_dir: Annotated[Path, typer.Option("--out-dir", help="Where its files go.")] = Path(
+        "sweep-out"
+    ),
+    params_file: ParamsOption = paths.PARAMS,
+) -> None:
+    """Run one candidate in the workspace (dvc exp run -S ...); collect params, metrics and
+    predictions with candidate.json in --out-dir."""
+    from tabml.sweep.matrix import run_one
+    from tabml.sweep.spec import load_sweep
+
+    spec = load_sweep(sweep, grid, params_file)
+    folder = run_one(spec, index, out_dir)
+    console.print(f"sweep: candidate {index} done; its files are in {folder}/", highlight=False)
+
+
+@sweep_app.command("aggregate")
+@clear_errors
+def sweep_aggregate(
+    *,
+    results: Annotated[Path, typer.Option("--results", help="The downloaded artifacts.")],
+    sweep: SweepOption = Path("sweeps/default.yaml"),
+    grid: GridOption = None,
+    base: Annotated[
+        str, typer.Option(help="Branch whose committed predictions are the baseline.")
+    ] = "main",
+    out: TableOut = Path("sweep-table.md"),
+    params_file: ParamsOption = paths.PARAMS,
+) -> None:
+    """Rank every candidate's artifact against the base branch; write the table and the job
+    summary. Fails only when no candidate succeeded."""
+    from tabml.sweep.matrix import aggregate
+    from tabml.sweep.spec import load_sweep
+
+    params = _params(params_file)
+    spec = load_sweep(sweep, grid, params_file)
+    table, succeeded = aggregate(spec, results, params, base)
+    _write_table(table, out, summary=True)
+    if not succeeded:
+        raise TabmlError(f"{results}: none of the {len(spec.candidates)} candidates succeeded")
+
+
+@sweep_app.command("comment")
+@clear_errors
+def sweep_comment(
+    pr: Annotated[int, typer.Option("--pr", help="The pull-request number.")],
+    repo: Annotated[str, typer.Option("--repo", help="owner/name on GitHub.")],
+    table: Annotated[Path, typer.Option("--table", help="The table to post.")] = Path(
+        "sweep-table.md"
+    ),
+) -> None:
+    """Post the sweep table as a comment on a pull request (needs GITHUB_TOKEN)."""
+    from tabml import github
+
+    if not table.is_file():
+        raise TabmlError(f"{table}: file not found; run `tabml sweep aggregate` first")
+    body = table.read_text(encoding="utf-8")
+    made = github.request("POST", f"/repos/{repo}/issues/{pr}/comments", {"body": body})
+    console.print(f"sweep: commented on #{pr}: {made.get('html_url', '')}", highlight=False)
+
+
 if __name__ == "__main__":
     app()

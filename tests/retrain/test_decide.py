@@ -1,0 +1,130 @@
+"""Decisions and the open-or-update rule, on plain data (the real-repo runs are in
+test_retrain_repos.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tabml.retrain import DRIFT_ISSUE_MARKER, RETRAIN_ISSUE_MARKER
+from tabml.retrain.decide import Decision, decide, fit_body
+from tabml.retrain.drift_issue import drift_decision
+from tabml.retrain.upsert import existing, search, write
+
+REPO = "acme/demo"
+
+
+def build(changed: bool = True) -> dict[str, Any]:
+    batch = {"path": "data/incoming/2024-01-08.csv", "rows": 10, "appended": 9, "refreshed": 1}
+    return {
+        "changed": changed,
+        "reason": "1 new of 1 batches" if changed else "no batch CSV files in data/incoming/",
+        "table": "data/train/t.csv",
+        "branch": "retrain/auto",
+        "main": "main",
+        "mode": "cumulative",
+        "rows": 110,
+        "base": {"path": "data/raw/t.csv", "rows": 100},
+        "batches": [batch],
+        "new_batches": [batch["path"]],
+    }
+
+
+def report(passed: bool) -> dict[str, Any]:
+    return {
+        "passed": passed,
+        "headline": "roc_auc",
+        "deltas": [{"metric": "roc_auc", "base": 0.9, "pr": 0.91 if passed else 0.7}],
+        "checks": [
+            {"rule": "roc_auc >= 0.8", "passed": True, "detail": "ok"},
+            {"rule": "f1 drop <= 0.01", "passed": passed, "detail": "worse by 0.2"},
+        ],
+    }
+
+
+def test_no_new_data_decides_nothing() -> None:
+    decision = decide(build(changed=False), None, None, "retrain")
+    assert decision.kind == "none" and "no batch CSV files" in decision.reason
+
+
+def test_a_passing_gate_is_a_pull_request_with_the_report() -> None:
+    decision = decide(build(), report(True), "## Model report\n", "retrain", "https://run/1")
+    assert (decision.kind, decision.head, decision.base) == ("pull", "retrain/auto", "main")
+    assert decision.title == "Retrain on data through 2024-01-08: roc_auc 0.9000 → 0.9100"
+    assert decision.body.endswith("## Model report\n")
+    assert "| `data/incoming/2024-01-08.csv` | 10 | 9 | 1 | yes |" in decision.body
+    assert "[workflow run](https://run/1)" in decision.body
+
+
+def test_a_failing_gate_is_one_issue_naming_the_failed_rules() -> None:
+    decision = decide(build(), report(False), "## Model report\n", "retrain")
+    assert decision.kind == "issue" and decision.labels == ["retrain"]
+    assert decision.body.startswith(RETRAIN_ISSUE_MARKER)
+    assert "- **f1 drop <= 0.01**: worse by 0.2" in decision.body
+    assert "roc_auc >= 0.8" not in decision.body.split("## Model report")[0]
+
+
+def test_bodies_are_cut_to_githubs_limit() -> None:
+    assert len(fit_body("x" * 70_000)) == 65_536
+    assert fit_body("short") == "short"
+
+
+def issue(number: int, body: str, labels: list[str], pull: bool = False) -> dict[str, Any]:
+    item: dict[str, Any] = {"number": number, "body": body, "labels": labels}
+    if pull:
+        item["pull_request"] = {}
+    return item
+
+
+def test_an_issue_updates_the_oldest_open_one_with_its_marker() -> None:
+    decision = Decision("issue", "x", title="t", body="b", marker="<!-- m -->", labels=["drift"])
+    assert search(REPO, decision).path == (
+        f"/repos/{REPO}/issues?state=open&labels=drift&per_page=100"
+    )
+    found = [
+        issue(9, "<!-- m --> newer", ["drift"]),
+        issue(3, "written by a person", ["drift"]),
+        issue(5, "<!-- m --> older", ["drift"]),
+        issue(2, "<!-- m --> a PR", ["drift"], pull=True),
+    ]
+    current = existing(decision, found)
+    assert current is not None and current["number"] == 5
+    call = write(REPO, decision, current)
+    assert (call.method, call.path) == ("PATCH", f"/repos/{REPO}/issues/5")
+    assert call.body == {"title": "t", "body": "b"}
+    created = write(REPO, decision, existing(decision, found[1:2]))
+    assert (created.method, created.path) == ("POST", f"/repos/{REPO}/issues")
+    assert created.body == {"title": "t", "body": "b", "labels": ["drift"]}
+
+
+def test_a_pull_request_updates_the_open_one_from_the_branch() -> None:
+    decision = Decision("pull", "x", title="t", body="b", head="retrain/auto", base="main")
+    assert search(REPO, decision).path == (
+        f"/repos/{REPO}/pulls?state=open&head=acme%3Aretrain%2Fauto&base=main"
+    )
+    found = [{"number": 4, "head": {"ref": "retrain/auto"}}, {"number": 1, "head": {"ref": "x"}}]
+    call = write(REPO, decision, existing(decision, found))
+    assert (call.method, call.path) == ("PATCH", f"/repos/{REPO}/pulls/4")
+    call = write(REPO, decision, existing(decision, found[1:]))
+    assert call.method == "POST"
+    assert call.body == {"title": "t", "body": "b", "head": "retrain/auto", "base": "main"}
+
+
+def drift_report(drift: bool) -> dict[str, Any]:
+    return {
+        "drift": drift,
+        "alerts": ["column 'age' drifted"] if drift else [],
+        "current": {"source": "data/incoming/2024-01-15.csv"},
+    }
+
+
+def test_the_drift_issue_links_the_retrain_dispatch_page() -> None:
+    assert drift_decision(drift_report(False), "", server="s", repo=REPO).kind == "none"
+    decision = drift_decision(
+        drift_report(True), "**Drift detected**", server="https://github.com/", repo=REPO
+    )
+    assert decision.labels == ["drift"] and decision.marker == DRIFT_ISSUE_MARKER
+    assert decision.title == "Data drift detected in data/incoming/2024-01-15.csv"
+    assert f"(https://github.com/{REPO}/actions/workflows/retrain.yml)" in decision.body
+    assert "RETRAIN_ON_DRIFT" in decision.body and decision.body.endswith("**Drift detected**")
+    dispatched = drift_decision(drift_report(True), "", server="s", repo=REPO, dispatched=True)
+    assert "A retrain run was requested" in dispatched.body
