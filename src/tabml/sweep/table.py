@@ -1,0 +1,186 @@
+"""Rank sweep results by the headline metric, with a bootstrap interval against a baseline."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from tabml.compare.bootstrap import LOWER_IS_BETTER, Delta, bootstrap_deltas
+from tabml.compare.report import _sample, align
+from tabml.config import ReportParams
+from tabml.sweep.spec import format_value, short_names
+
+SUCCESS = "success"
+
+
+@dataclass(frozen=True)
+class Result:
+    """One run of the sweep (or its baseline): the params it set, metrics and predictions."""
+
+    name: str
+    params: dict[str, Any]
+    metrics: dict[str, float]
+    predictions: pd.DataFrame | None = None
+    status: str = SUCCESS
+    error: str | None = None
+    baseline: bool = False
+
+    def ok(self, headline: str) -> bool:
+        """Finished with a headline value to rank by."""
+        return self.status == SUCCESS and headline in self.metrics
+
+
+@dataclass(frozen=True)
+class Row:
+    """A result with its headline delta against the baseline (None: not computable)."""
+
+    result: Result
+    delta: Delta | None = None
+    paired: bool = True
+
+
+def headline_delta(
+    baseline: pd.DataFrame, candidate: pd.DataFrame, settings: ReportParams
+) -> tuple[Delta, bool]:
+    """Candidate minus baseline on the headline metric: paired over the same rows if possible."""
+    aligned = align(baseline, candidate)
+    paired = aligned is not None
+    base, pr = aligned if aligned is not None else (baseline, candidate)
+    boot = settings.bootstrap
+    (delta,) = bootstrap_deltas(
+        _sample(base),
+        _sample(pr),
+        [settings.headline],
+        paired=paired,
+        resamples=boot.samples,
+        confidence=boot.confidence,
+        seed=boot.seed,
+    )
+    return delta, paired
+
+
+def score(baseline: Result, results: list[Result], settings: ReportParams) -> list[Row]:
+    """Rows for the baseline and every result, with deltas where both predictions exist."""
+    rows = [Row(baseline)]
+    for result in results:
+        if (
+            result.ok(settings.headline)
+            and result.predictions is not None
+            and baseline.predictions is not None
+        ):
+            delta, paired = headline_delta(baseline.predictions, result.predictions, settings)
+            rows.append(Row(result, delta, paired))
+        else:
+            rows.append(Row(result))
+    return rows
+
+
+def rank(rows: list[Row], headline: str) -> list[Row]:
+    """Best headline first (lowest for log_loss and brier); unfinished runs last, in order."""
+    sign = 1.0 if headline in LOWER_IS_BETTER else -1.0
+
+    def key(item: tuple[int, Row]) -> tuple[int, float, int]:
+        position, row = item
+        if not row.result.ok(headline):
+            return (1, 0.0, position)
+        return (0, sign * row.result.metrics[headline], position)
+
+    return [row for _, row in sorted(enumerate(rows), key=key)]
+
+
+def _number(value: float | None) -> str:
+    return "—" if value is None else f"{value:.4f}"
+
+
+def _signed(value: float) -> str:
+    return f"{value:+.4f}".replace("-", "−")
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _verdict(row: Row) -> str:
+    result = row.result
+    if result.baseline:
+        return "baseline"
+    if result.status != SUCCESS:
+        return _cell(f"**{result.status}**" + (f": {result.error}" if result.error else ""))
+    if row.delta is None:
+        return "no predictions to compare"
+    if not row.delta.significant:
+        return "within noise"
+    return "**better**" if row.delta.improved else "**worse**"
+
+
+def render(
+    rows: list[Row],
+    keys: list[str],
+    settings: ReportParams,
+    *,
+    title: str,
+    baseline_note: str,
+) -> str:
+    """A markdown table, best first: params, headline, its delta and interval, other metrics."""
+    headline = settings.headline
+    ranked = rank(rows, headline)
+    others = [m for m in settings.metrics if m != headline]
+    names = short_names(keys) if keys else {}
+    level = f"{settings.bootstrap.confidence:.0%}"
+    header = [
+        "rank",
+        "experiment",
+        *[f"`{names[k]}`" for k in keys],
+        f"**{headline}**",
+        f"Δ {headline} [{level} CI]",
+        "verdict",
+        *others,
+    ]
+    lines = [
+        f"### {title}",
+        "",
+        f"Ranked by `{headline}`, best first. {baseline_note} Δ is the run minus the baseline "
+        f"with its {level} bootstrap interval ({settings.bootstrap.samples} resamples, paired "
+        "over the same test rows; † marks an unpaired interval).",
+        "",
+        "| " + " | ".join(header) + " |",
+        "|"
+        + "|".join(
+            ["---:", "---", *["---:"] * len(keys), "---:", "---:", "---", *["---:"] * len(others)]
+        )
+        + "|",
+    ]
+    position = 0
+    for row in ranked:
+        result = row.result
+        ok = result.ok(headline)
+        position += ok
+        name = f"**{result.name}**" if result.baseline else result.name
+        values = [format_value(result.params[k]) if k in result.params else "—" for k in keys]
+        if row.delta is None:
+            delta = "—"
+        else:
+            mark = "" if row.paired else " †"
+            interval = f"[{_signed(row.delta.low)}, {_signed(row.delta.high)}]"
+            delta = f"{_signed(row.delta.delta)} {interval}{mark}"
+        lines.append(
+            "| "
+            + " | ".join(
+                [
+                    str(position) if ok else "—",
+                    _cell(name),
+                    *[f"`{_cell(v)}`" for v in values],
+                    _number(result.metrics.get(headline)) if ok else "—",
+                    delta,
+                    _verdict(row),
+                    *[_number(result.metrics.get(m)) if ok else "—" for m in others],
+                ]
+            )
+            + " |"
+        )
+    failed = [r.result.name for r in ranked if not r.result.ok(headline)]
+    if failed:
+        lines += ["", f"{len(failed)} of {len(rows) - 1} runs did not finish: {', '.join(failed)}."]
+    return "\n".join(lines) + "\n"
