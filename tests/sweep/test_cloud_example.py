@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -29,7 +30,8 @@ def test_the_cloud_example_is_a_valid_workflow(tmp_path: Path) -> None:
         capture_output=True,
         text=True,
         check=False,
-    )
+        env={**os.environ, "PATH": f"{TOOLS}{os.pathsep}{os.environ.get('PATH', '')}"},
+    )  # shellcheck (a venv tool) on PATH, so actionlint checks the run: scripts too
     assert lint.returncode == 0, lint.stdout + lint.stderr
     schema = subprocess.run(
         [
