@@ -3,8 +3,8 @@
 Usage: python bench/report.py [--runs 3] [--write docs/performance.md]
 
 The end-to-end run compares a no-op PR branch with main in a scratch git copy of this repository
-(real `dvc repro` once for the setup, then `tabml report` timed), so it includes the two git
-worktrees, `dvc status` and the paired bootstrap over the 9,769-row test split.
+(real `dvc repro` once for the setup, then `tabml report` timed), so it includes a git worktree
+of the base, `dvc status` on both sides and the paired bootstrap over the 9,769-row test split.
 """
 
 from __future__ import annotations
@@ -83,8 +83,9 @@ def render(runs: int) -> str:
             "",
             markdown_table(["test rows", "paired", "unpaired"], rows),
             "",
-            "`tabml report` end to end on a no-op PR (9,769 test rows; two git worktrees, "
-            f"`dvc status`, paired bootstrap incl. slices, rendering), median of {runs}: "
+            "`tabml report` end to end on a no-op PR (9,769 test rows; a git worktree of the "
+            "base, `dvc status` on both sides, paired bootstrap incl. slices, rendering), "
+            f"median of {runs}: "
             f"**{median:.2f} s** (runs: {', '.join(f'{t:.2f}' for t in report)}); "
             f"target under {TARGET_SECONDS:.0f} s: {verdict(median < TARGET_SECONDS)}.",
         ]
