@@ -2,10 +2,11 @@
 
 1. Reproduces a copy of this repository, makes demo batches with a deliberate shift
    (`tabml batches`) and runs `tabml monitor` on the newest: `docs/example-drift-report.md`.
-2. Runs a real PR scenario there (a branch that changes parameters, `dvc repro`, commit) and
+2. Runs the default sweep there with DVC's queue (`tabml sweep run`): `docs/example-sweep-table.md`.
+3. Runs a real PR scenario there (a branch that changes parameters, `dvc repro`, commit) and
    `tabml report` against main: `docs/example-pr-report.md`.
-3. Renders both markdown files the way GitHub does (GitHub's markdown CSS, mermaid for the charts),
-   with local npm packages and headless Chromium, to `docs/images/<name>.png`.
+4. Renders the three markdown files the way GitHub does (GitHub's markdown CSS, mermaid for
+   the charts), with local npm packages and headless Chromium, to `docs/images/<name>.png`.
 
 Needs git, npm and Chromium (Debian: `apt-get install chromium fonts-noto-color-emoji`).
 Nothing leaves the machine: the npm packages come from the registry, the page is a local file.
@@ -77,7 +78,8 @@ def copy_repository(target: Path) -> None:
 
 
 def example_reports(workdir: Path) -> dict[str, str]:
-    """A drift report on a shifted batch, and the report of a PR that trains longer."""
+    """A drift report on a shifted batch, a sweep table, and the report of a PR that trains
+    longer."""
     repo = workdir / "repo"
     repo.mkdir()
     copy_repository(repo)
@@ -88,6 +90,9 @@ def example_reports(workdir: Path) -> dict[str, str]:
     sh(["tabml", "monitor", "--current", str(newest.relative_to(repo))], repo, ok=(0, 3))
     drift = (repo / "reports/drift/drift.md").read_text()
     shutil.rmtree(repo / "data/incoming")
+    sweep_table = workdir / "sweep-table.md"
+    sh(["tabml", "sweep", "run", "--sweep", "sweeps/default.yaml", "--out", str(sweep_table)], repo)
+    sweep = sweep_table.read_text()
     sh(["git", "checkout", "-q", "-b", "slower-learning"], repo)
     params = yaml.safe_load((repo / "params.yaml").read_text())
     params["train"]["hist_gradient_boosting"].update(learning_rate=0.05, max_iter=400)
@@ -108,13 +113,15 @@ def example_reports(workdir: Path) -> dict[str, str]:
         repo,
     )
     sh(["tabml", "report", "--base", "main", "--pr", "1"], repo)
-    return {"pr-report": (repo / "reports/pr/report.md").read_text(), "drift-report": drift}
+    pr = (repo / "reports/pr/report.md").read_text()
+    return {"pr-report": pr, "drift-report": drift, "sweep-table": sweep}
 
 
 PAGE = """<!doctype html><html><head><meta charset="utf-8">
 <link rel="stylesheet" href="{css}"><style>
 body {{ background: #fff; margin: 0; }}
-.markdown-body {{ box-sizing: border-box; width: 900px; padding: 24px 32px;
+.markdown-body {{ box-sizing: border-box; min-width: 900px; width: max-content;
+  max-width: 1400px; padding: 24px 32px;
   border: 1px solid #d0d7de; border-radius: 6px; margin: 16px; }}
 </style></head><body><article class="markdown-body" id="out"></article>
 <script src="{marked}"></script><script src="{mermaid}"></script>
@@ -127,7 +134,8 @@ document.querySelectorAll("pre code.language-mermaid").forEach((code) => {{
 }});
 mermaid.initialize({{ startOnLoad: false, theme: "default" }});
 mermaid.run().then(() => {{
-  document.title = String(document.documentElement.scrollHeight);
+  const box = document.getElementById("out").getBoundingClientRect();
+  document.title = `${{Math.ceil(box.right + 16)}}x${{Math.ceil(box.bottom + 16)}}`;
 }});
 </script></body></html>"""
 
@@ -164,8 +172,8 @@ def screenshot(markdown: str, out: Path, workdir: Path, modules: Path, chromium:
     )
     base = [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={workdir / 'profile'}"]
     dom = sh([*base, "--window-size=940,1000", "--dump-dom", page.as_uri()], workdir)
-    height = int(dom.split("<title>", 1)[1].split("</title>", 1)[0])
-    sh([*base, f"--window-size=940,{height}", f"--screenshot={out}", page.as_uri()], workdir)
+    size = dom.split("<title>", 1)[1].split("</title>", 1)[0].replace("x", ",")
+    sh([*base, f"--window-size={size}", f"--screenshot={out}", page.as_uri()], workdir)
 
 
 def main() -> None:
@@ -178,7 +186,7 @@ def main() -> None:
         help="re-render the committed example reports without re-running them",
     )
     args = parser.parse_args()
-    names = ("pr-report", "drift-report")
+    names = ("pr-report", "drift-report", "sweep-table")
     with tempfile.TemporaryDirectory(prefix="tabml-docs-") as tmp:
         if args.screenshot_only:
             reports = {name: (ROOT / f"docs/example-{name}.md").read_text() for name in names}
