@@ -44,6 +44,7 @@ import pandas as pd
 import yaml
 from threadpoolctl import ThreadpoolController  # type: ignore[import-untyped]
 
+import pipeline  # bench/pipeline.py: shared markdown helpers
 from tabml import io
 from tabml.config import load_params
 from tabml.contract import load_contract
@@ -271,15 +272,7 @@ def server(model: Path, params_file: Path, scratch: Path, micro_batch: bool) -> 
 
 def replace_section(document: str, body: str) -> str:
     """Put `body` between this benchmark's markers, keeping everything else; append if missing."""
-    block = f"{START_MARK}\n{body.strip()}\n{END_MARK}"
-    if document.count(START_MARK) != document.count(END_MARK) or document.count(START_MARK) > 1:
-        raise ValueError(f"expected {START_MARK} and {END_MARK} at most once each, as a pair")
-    if START_MARK not in document:
-        return f"{document.rstrip()}\n\n{block}\n" if document.strip() else f"{block}\n"
-    before, _, rest = document.partition(START_MARK)
-    if END_MARK not in rest:
-        raise ValueError(f"{END_MARK} comes before {START_MARK}")
-    return f"{before}{block}{rest.partition(END_MARK)[2]}"
+    return pipeline.replace_section(document, body, START_MARK, END_MARK)
 
 
 def verdict(passed: bool) -> str:
