@@ -20,7 +20,7 @@ from tabml.config import load_params
 from tabml.contract import load_contract
 from tabml.monitor.batches import held_out_rows, parse_shift, shift_frame
 from tabml.monitor.current import from_batch
-from tabml.monitor.drift import Reference, detect_drift, reference_scores
+from tabml.monitor.drift import detect_drift, load_reference
 
 
 def alert_kind(alert: str) -> str:
@@ -43,14 +43,7 @@ def main() -> None:
     contract = load_contract(params.data.contract)
     raw = io.read_csv(params.data.path, params.data.na_values, contract.read_dtypes())
     held = held_out_rows(raw, io.read_parquet(paths.TEST)["row_id"], params.data.id_column)
-    reference = Reference(
-        frame=io.read_parquet(paths.TRAIN),
-        scores=reference_scores(io.read_csv(paths.PREDICTIONS, []), str(paths.PREDICTIONS)),
-        metrics=io.read_json(paths.METRICS),
-        source=str(paths.TRAIN),
-        scores_source=str(paths.PREDICTIONS),
-        metrics_source=str(paths.METRICS),
-    )
+    reference = load_reference()
     model = io.load_model(paths.MODEL)
     rng = np.random.default_rng(args.seed)
 

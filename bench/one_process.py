@@ -16,6 +16,7 @@ from pathlib import Path
 START = time.perf_counter(), time.process_time()
 
 from tabml import io, paths  # noqa: E402  (imports are part of what we measure)
+from tabml.cli import write_evaluation  # noqa: E402
 from tabml.config import load_params  # noqa: E402
 from tabml.contract import load_contract  # noqa: E402
 from tabml.stages.evaluate import evaluate  # noqa: E402
@@ -45,13 +46,7 @@ def run_pipeline(params_file: Path) -> None:
     io.save_model(paths.MODEL, model)
 
     result = evaluate(model, test_split, params.data, params.evaluate, params.train.seed)
-    io.write_json(paths.METRICS, result.metrics)
-    io.write_json(paths.SLICES, result.slices)
-    io.write_csv(paths.PREDICTIONS, result.predictions)
-    io.write_csv(paths.ROC, result.roc)
-    io.write_csv(paths.PRECISION_RECALL, result.precision_recall)
-    io.write_csv(paths.CALIBRATION, result.calibration)
-    io.write_csv(paths.IMPORTANCE, result.importance)
+    write_evaluation(result)
 
 
 def main() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Annotated, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
@@ -14,6 +14,9 @@ from tabml import io, paths
 from tabml.config import Params, load_params
 from tabml.contract import dump_contract, infer_contract, load_contract, validate
 from tabml.errors import TabmlError
+
+if TYPE_CHECKING:
+    from tabml.stages.evaluate import Evaluation
 from tabml.monitor import DRIFT_EXIT_CODE, DRIFT_JSON, DRIFT_MARKDOWN, INCOMING
 
 app = typer.Typer(help="A reproducible tabular ML pipeline.", no_args_is_help=True)
@@ -98,6 +101,13 @@ def evaluate(params_file: ParamsOption = paths.PARAMS) -> None:
     test = io.read_parquet(paths.TEST)
     with console.status("evaluating on the test split"):
         result = run(model, test, params.data, params.evaluate, params.train.seed)
+    write_evaluation(result)
+    summary = ", ".join(f"{k}={v}" for k, v in result.metrics.items() if k in ("roc_auc", "f1"))
+    console.print(f"evaluate: {summary}")
+
+
+def write_evaluation(result: Evaluation) -> None:
+    """Write every output of the evaluate stage where dvc.yaml expects it."""
     io.write_json(paths.METRICS, result.metrics)
     io.write_json(paths.SLICES, result.slices)
     io.write_csv(paths.PREDICTIONS, result.predictions)
@@ -105,8 +115,6 @@ def evaluate(params_file: ParamsOption = paths.PARAMS) -> None:
     io.write_csv(paths.PRECISION_RECALL, result.precision_recall)
     io.write_csv(paths.CALIBRATION, result.calibration)
     io.write_csv(paths.IMPORTANCE, result.importance)
-    summary = ", ".join(f"{k}={v}" for k, v in result.metrics.items() if k in ("roc_auc", "f1"))
-    console.print(f"evaluate: {summary}")
 
 
 @app.command("check-params")
@@ -308,7 +316,7 @@ def monitor(
     """Drift of current data against the training data and test-set scores (exit 3 on drift)."""
     from tabml.monitor.batches import latest_batch
     from tabml.monitor.current import from_batch, from_request_log
-    from tabml.monitor.drift import Reference, detect_drift, reference_scores
+    from tabml.monitor.drift import detect_drift, load_reference
     from tabml.monitor.report import render_markdown, verdict
     from tabml.serve.logs import read_request_log
 
@@ -325,14 +333,7 @@ def monitor(
         frame = io.read_csv(path, params.data.na_values, contract.read_dtypes())
         data = from_batch(frame, str(path), params.data.target)
         model = io.load_model(paths.MODEL)
-    reference = Reference(
-        frame=io.read_parquet(paths.TRAIN),
-        scores=reference_scores(io.read_csv(paths.PREDICTIONS, []), str(paths.PREDICTIONS)),
-        metrics=io.read_json(paths.METRICS),
-        source=str(paths.TRAIN),
-        scores_source=str(paths.PREDICTIONS),
-        metrics_source=str(paths.METRICS),
-    )
+    reference = load_reference()
     result = detect_drift(
         reference,
         data,

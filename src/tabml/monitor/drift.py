@@ -351,3 +351,17 @@ def reference_scores(predictions: pd.DataFrame, source: str) -> stats.Floats:
     if "score" not in predictions.columns:
         raise TabmlError(f"{source}: has no 'score' column; run the evaluate stage (dvc repro)")
     return predictions["score"].to_numpy(dtype=float)
+
+
+def load_reference() -> Reference:
+    """The reproduced pipeline's reference: train split, test-set scores and metrics."""
+    from tabml import io, paths
+
+    return Reference(
+        frame=io.read_parquet(paths.TRAIN),
+        scores=reference_scores(io.read_csv(paths.PREDICTIONS, []), str(paths.PREDICTIONS)),
+        metrics=io.read_json(paths.METRICS),
+        source=str(paths.TRAIN),
+        scores_source=str(paths.PREDICTIONS),
+        metrics_source=str(paths.METRICS),
+    )
