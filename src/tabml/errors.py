@@ -1,4 +1,13 @@
-"""The one error type that the CLI turns into a clear, single-sentence message."""
+"""The one error type that the CLI turns into a clear, single-sentence message.
+
+Also the two helpers every message uses, so that no message echoes a 10 MB cell, prints a numpy
+repr such as ``np.float64(1.5)`` or says "1 values".
+"""
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+ELLIPSIS = "…"
 
 
 class TabmlError(Exception):
@@ -7,3 +16,60 @@ class TabmlError(Exception):
     The message is one sentence that names the file, key or column at fault. The CLI prints it
     without a traceback and exits non-zero.
     """
+
+
+def _plain(value: Any) -> Any:
+    """Turn numpy scalars into Python ones (``.item()``) so their repr is ``1.5``, not a dtype."""
+    item = getattr(value, "item", None)
+    if callable(item) and getattr(value, "shape", None) == ():
+        try:
+            return item()
+        except (TypeError, ValueError):
+            return value
+    return value
+
+
+def _render(value: Any, budget: int) -> str:
+    """The repr of ``value``, computed only as far as ``budget`` characters need (huge cells)."""
+    value = _plain(value)
+    if isinstance(value, str) and len(value) > budget:
+        return repr(value[:budget]) + ELLIPSIS  # slicing first keeps a 10 MB cell cheap
+    if isinstance(value, Mapping):
+        parts = (f"{_render(k, budget)}: {_render(v, budget)}" for k, v in value.items())
+        return "{" + _joined(parts, budget) + "}"
+    if isinstance(value, list | tuple | set | frozenset):
+        inner = _joined((_render(v, budget) for v in value), budget)
+        if isinstance(value, list):
+            return f"[{inner}]"
+        if isinstance(value, tuple):
+            return f"({inner}{',' if len(value) == 1 else ''})"
+        return f"{{{inner}}}" if value else "set()"
+    return repr(value)
+
+
+def _joined(parts: Iterator[str], budget: int) -> str:
+    """Join with ", " but stop once the text is past ``budget`` (a million-item list is cheap)."""
+    text = ""
+    for part in parts:
+        text = f"{text}, {part}" if text else part
+        if len(text) > budget:
+            return text + ELLIPSIS
+    return text
+
+
+def shown(value: object, limit: int = 80) -> str:
+    """Render a value for an error message: ``repr`` of its plain Python form, at most ``limit``.
+
+    Strings come back quoted (``'abc'``), numpy scalars as Python scalars, containers element by
+    element; anything longer than ``limit`` characters is cut and ends with "…", so a message
+    stays one readable line whatever the data holds.
+    """
+    text = _render(value, limit)
+    if len(text) <= limit:
+        return text
+    return text[: max(limit - 1, 0)] + ELLIPSIS
+
+
+def count(n: int, singular: str, plural: str) -> str:
+    """``count(1, "value", "values")`` is "1 value", ``count(3, ...)`` "3 values": no "1 values"."""
+    return f"{n} {singular if n == 1 else plural}"

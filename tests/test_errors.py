@@ -1,0 +1,57 @@
+"""Messages echo values short, plain and in correct grammar, whatever the data holds."""
+
+import numpy as np
+import pytest
+
+from tabml.errors import count, shown
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (np.float64(1.5), "1.5"),
+        (np.int64(3), "3"),
+        (np.bool_(True), "True"),
+        (np.str_("a"), "'a'"),
+        ("x", "'x'"),
+        (None, "None"),
+        (2, "2"),
+        ([np.float64(0.5), np.int32(2)], "[0.5, 2]"),
+        ((np.int8(1),), "(1,)"),
+        ({"k": np.float32(0.25)}, "{'k': 0.25}"),
+        (set(), "set()"),
+    ],
+)
+def test_values_are_plain_python(value: object, text: str) -> None:
+    assert shown(value) == text
+
+
+def test_long_values_are_cut_with_an_ellipsis() -> None:
+    text = shown("y" * 10_000_000)
+    assert len(text) == 80
+    assert text.startswith("'yyy")
+    assert text.endswith("…")
+
+
+def test_limit_is_respected_for_containers_and_custom_limits() -> None:
+    text = shown(list(range(1_000_000)), limit=20)
+    assert len(text) == 20
+    assert text.startswith("[0, 1, 2")
+    assert text.endswith("…")
+    assert shown("abcdef", limit=5) == "'abc…"
+
+
+def test_short_values_are_not_cut() -> None:
+    assert shown("a" * 78) == repr("a" * 78)
+
+
+@pytest.mark.parametrize(
+    ("n", "text"),
+    [
+        (0, "0 values that are not integers"),
+        (1, "1 value that is not an integer"),
+        (3, "3 values that are not integers"),
+    ],
+)
+def test_count_agrees_in_number(n: int, text: str) -> None:
+    assert count(n, "value that is not an integer", "values that are not integers") == text
