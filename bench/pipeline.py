@@ -356,11 +356,11 @@ def install_env(**extra: str) -> dict[str, str]:
 
 
 def find_uv() -> str:
-    """uv from PATH, else the private copy that `make setup` installs."""
-    found = shutil.which("uv") or str(ROOT / ".tools" / "bin" / "uv")
-    if not Path(found).exists():
-        raise BenchError("uv not found on PATH or in .tools/bin; run `make setup` first")
-    return found
+    """The venv's uv (a locked dev dependency), else the private copy of `make setup`."""
+    for found in (Path(sys.executable).parent / "uv", ROOT / ".tools" / "bin" / "uv"):
+        if found.is_file():
+            return str(found)
+    raise BenchError("uv not found in the venv or in .tools/bin; run `make setup` first")
 
 
 def export_requirements(uv: str, project: Path) -> tuple[Path, int]:

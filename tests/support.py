@@ -27,6 +27,18 @@ def tool_env(**extra: str) -> dict[str, str]:
     return env
 
 
+def project_uv() -> str:
+    """The uv that `make setup` installs into the venv (a locked dev dependency).
+
+    Never a uv found elsewhere on PATH: a test must pass on a machine where nothing was
+    installed by hand.
+    """
+    uv = BIN / "uv"
+    if not uv.is_file():
+        raise AssertionError(f"{uv} is missing: run `make setup` (uv is a dev dependency)")
+    return str(uv)
+
+
 def run(cmd: list[str], cwd: Path, check: bool = True) -> subprocess.CompletedProcess[str]:
     """Run a command with the tool environment and captured text output."""
     result = subprocess.run(

@@ -179,3 +179,17 @@ def test_test_module_names_are_unique() -> None:
     """tests/ has no __init__.py files, so two test modules with one basename cannot both load."""
     names = [p.name for p in (ROOT / "tests").rglob("*.py") if p.name != "conftest.py"]
     assert sorted({n for n in names if names.count(n) > 1}) == []
+
+
+def test_every_tool_the_tests_run_comes_from_the_lock() -> None:
+    """A fresh machine has no uv: the venv's locked one (same version as the Makefile's private
+    copy) is what the act harness hands to `make setup`, never one found on PATH."""
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    wanted = re.search(r"^UV_VERSION := (\S+)$", makefile, re.MULTILINE)
+    assert wanted, "Makefile: UV_VERSION is missing"
+    lock = (ROOT / "uv.lock").read_text(encoding="utf-8")
+    assert f'name = "uv"\nversion = "{wanted[1]}"' in lock, "uv.lock: uv differs from UV_VERSION"
+    assert (BIN / "uv").is_file(), "the venv has no uv: it must be a dev dependency"
+    harness = (ROOT / "tests" / "workflows" / "pr_loop.py").read_text(encoding="utf-8")
+    assert "project_uv()" in harness
+    assert 'which("uv")' not in harness

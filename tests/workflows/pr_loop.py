@@ -34,7 +34,7 @@ import yaml
 from act import DEFAULT_ORIGIN, ActResult, commit_all, run_act
 from github_emulator import GitHubEmulator, Request
 
-from support import run
+from support import project_uv, run
 
 REPO = "acme/tabml-demo"
 PR = 7
@@ -195,9 +195,7 @@ def _build(reproduced_repo: Path, root: Path) -> PrLoop:
     second = commit_all(repo, "PR: roc_auc floor 0.99")
     run(["git", "checkout", "--quiet", "main"], repo)
 
-    real_uv = shutil.which("uv")
-    if real_uv is None:
-        pytest.fail("uv is not on PATH: the act jobs need it for `make setup`")
+    real_uv = project_uv()
     uv = root / "uv"
     uv.write_text(UV_WRAPPER.format(uv=real_uv), encoding="utf-8")
     uv.chmod(uv.stat().st_mode | stat.S_IXUSR)
