@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from tabml.errors import count, shown
+from tabml.errors import count, first_problem, shown
 
 
 @pytest.mark.parametrize(
@@ -30,7 +30,7 @@ def test_long_values_are_cut_with_an_ellipsis() -> None:
     text = shown("y" * 10_000_000)
     assert len(text) == 80
     assert text.startswith("'yyy")
-    assert text.endswith("…")
+    assert text.endswith("…'")
 
 
 def test_limit_is_respected_for_containers_and_custom_limits() -> None:
@@ -38,7 +38,15 @@ def test_limit_is_respected_for_containers_and_custom_limits() -> None:
     assert len(text) == 20
     assert text.startswith("[0, 1, 2")
     assert text.endswith("…")
-    assert shown("abcdef", limit=5) == "'abc…"
+    assert shown("abcdef", limit=5) == "'ab…'"
+    assert shown(12345678, limit=5) == "1234…"
+
+
+def test_escaped_strings_still_fit_the_limit() -> None:
+    text = shown("\n" * 1000, limit=20)
+    assert len(text) <= 20
+    assert text == "'" + "\\n" * 8 + "…'"
+    assert shown("\n\n", limit=20) == repr("\n\n")
 
 
 def test_short_values_are_not_cut() -> None:
@@ -55,3 +63,9 @@ def test_short_values_are_not_cut() -> None:
 )
 def test_count_agrees_in_number(n: int, text: str) -> None:
     assert count(n, "value that is not an integer", "values that are not integers") == text
+
+
+def test_first_problem_counts_the_others() -> None:
+    assert first_problem(["a"]) == "a"
+    assert first_problem(["a", "b"]) == "a (and 1 more problem)"
+    assert first_problem(["a", "b", "c"]) == "a (and 2 more problems)"

@@ -4,7 +4,7 @@ Also the two helpers every message uses, so that no message echoes a 10 MB cell,
 repr such as ``np.float64(1.5)`` or says "1 values".
 """
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 ELLIPSIS = "…"
@@ -61,15 +61,38 @@ def shown(value: object, limit: int = 80) -> str:
     """Render a value for an error message: ``repr`` of its plain Python form, at most ``limit``.
 
     Strings come back quoted (``'abc'``), numpy scalars as Python scalars, containers element by
-    element; anything longer than ``limit`` characters is cut and ends with "…", so a message
-    stays one readable line whatever the data holds.
+    element; anything longer than ``limit`` characters is cut and marked with "…" (inside the
+    quotes for a string: ``'abc…'``), so a message stays one readable line whatever the data holds.
     """
-    text = _render(value, limit)
+    plain = _plain(value)
+    if isinstance(plain, str) and limit >= 3:
+        return _quoted(plain, limit)
+    text = _render(plain, limit)
     if len(text) <= limit:
         return text
     return text[: max(limit - 1, 0)] + ELLIPSIS
 
 
+def _quoted(text: str, limit: int) -> str:
+    """``repr(text)`` if it fits in ``limit``; else the longest quoted prefix + "…" that does."""
+    keep = min(len(text), limit)
+    while True:
+        quoted = repr(text[:keep])
+        if keep == len(text) and len(quoted) <= limit:
+            return quoted
+        if len(quoted) + 1 <= limit:
+            return quoted[:-1] + ELLIPSIS + quoted[-1]
+        # Escapes make the repr longer than the text: keep the share of it that fits.
+        keep = max(0, min(keep - 1, keep * (limit - 3) // max(len(quoted) - 2, 1)))
+
+
 def count(n: int, singular: str, plural: str) -> str:
     """``count(1, "value", "values")`` is "1 value", ``count(3, ...)`` "3 values": no "1 values"."""
     return f"{n} {singular if n == 1 else plural}"
+
+
+def first_problem(problems: Sequence[str]) -> str:
+    """The first problem and how many others there are: one sentence, whatever the count."""
+    others = len(problems) - 1
+    more = f" (and {count(others, 'more problem', 'more problems')})" if others > 0 else ""
+    return f"{problems[0]}{more}"
