@@ -93,11 +93,20 @@ verify-report: $(STAMP) ## Check a downloaded report artifact (ARTIFACT_DIR=.. R
 	  --run-head-sha "$${RUN_HEAD_SHA:?set RUN_HEAD_SHA}" \
 	  --repo "$${REPO:-$${GITHUB_REPOSITORY:?set REPO=owner/name}}"
 
+# CML and its whole dependency tree come from the lockfile in CML_DIR (docs/ci.md), installed
+# without running any package's install scripts; its bin directory leads PATH for the CML targets.
+CML_DIR := .github/cml
+cml-install pr-comment: export PATH := $(CURDIR)/$(CML_DIR)/node_modules/.bin:$(PATH)
+
 .PHONY: cml-install
-cml-install: ## Install the pinned CML from npm (skipped when that version is on PATH)
+cml-install: ## Install the locked CML from .github/cml (skipped when that version is on PATH)
 	@if [ "$$(cml --version 2>/dev/null)" = "$(CML_VERSION)" ]; then \
 	  echo "cml-install: cml $(CML_VERSION) is already installed"; \
-	else npm install --global --no-audit --no-fund "@dvcorg/cml@$(CML_VERSION)"; fi
+	else npm ci --ignore-scripts --no-audit --no-fund --prefix "$(CML_DIR)"; \
+	  found="$$(cml --version 2>/dev/null || true)"; \
+	  if [ "$$found" != "$(CML_VERSION)" ]; then \
+	    echo "cml-install: $(CML_DIR) installed cml '$$found', expected $(CML_VERSION)" >&2; \
+	    exit 1; fi; fi
 
 .PHONY: pr-comment
 pr-comment: ## Post or update the sticky PR comment with CML (PR=<number> REPORT=<file>)

@@ -136,27 +136,56 @@ def test_pr_comment_refuses_anything_but_a_number(
     assert not (project_dir / "pwned").exists()
 
 
-def test_cml_install_keeps_the_pinned_version_or_installs_it_from_npm(
+def fake_npm(tmp_path: Path, installs: str) -> tuple[str, Path]:
+    """PATH with an `npm` that logs its argv and puts a `cml` printing ``installs`` under
+    ``<--prefix>/node_modules/.bin``, and no other cml; the log file."""
+    fake = tmp_path / "fake-bin"
+    fake.mkdir()
+    npm = fake / "npm"
+    npm.write_text(
+        '#!/bin/sh\necho "$@" > "$NPM_LOG"\nfor a; do prefix="$a"; done\n'
+        'mkdir -p "$prefix/node_modules/.bin"\n'
+        f"printf '#!/bin/sh\\necho {installs}\\n' > \"$prefix/node_modules/.bin/cml\"\n"
+        'chmod +x "$prefix/node_modules/.bin/cml"\n',
+        encoding="utf-8",
+    )
+    npm.chmod(0o755)
+    return f"{fake}{os.pathsep}{tool_env()['PATH']}", tmp_path / "npm.txt"
+
+
+def test_cml_install_keeps_the_pinned_version_or_installs_the_lockfile(
     project_dir: Path, comment_env: dict[str, str], tmp_path: Path
 ) -> None:
     present = make(project_dir, "cml-install", **comment_env)
     assert present.returncode == 0 and "cml 0.20.6 is already installed" in present.stdout
-    fake = tmp_path / "fake-bin"
-    fake.mkdir()
-    npm = fake / "npm"
-    npm.write_text('#!/bin/sh\necho "$@" > "$NPM_LOG"\n', encoding="utf-8")
-    npm.chmod(0o755)
-    npm_log = tmp_path / "npm.txt"
-    path = f"{fake}{os.pathsep}{tool_env()['PATH']}"  # no cml on PATH
+    path, npm_log = fake_npm(tmp_path, "0.20.6")
     missing = make(project_dir, "cml-install", PATH=path, NPM_LOG=str(npm_log))
     assert missing.returncode == 0, missing.stdout + missing.stderr
     assert npm_log.read_text(encoding="utf-8").split() == [
-        "install",
-        "--global",
+        "ci",
+        "--ignore-scripts",
         "--no-audit",
         "--no-fund",
-        "@dvcorg/cml@0.20.6",
+        "--prefix",
+        ".github/cml",
     ]
+    # The locked bin directory leads PATH: the next run finds the installed version there.
+    again = make(project_dir, "cml-install", PATH=path, NPM_LOG=str(tmp_path / "again.txt"))
+    assert again.returncode == 0 and "already installed" in again.stdout
+    assert not (tmp_path / "again.txt").exists()
+    report = project_dir / "report.md"
+    report.write_text("## Model report\n", encoding="utf-8")
+    comment = make(project_dir, "pr-comment", PATH=path, PR="7", REPORT=str(report))
+    assert comment.returncode == 0, comment.stdout + comment.stderr  # found only on that PATH
+
+
+def test_cml_install_fails_when_the_lockfile_installs_another_version(
+    project_dir: Path, tmp_path: Path
+) -> None:
+    path, npm_log = fake_npm(tmp_path, "0.19.0")
+    done = make(project_dir, "cml-install", PATH=path, NPM_LOG=str(npm_log))
+    assert done.returncode != 0
+    assert "installed cml '0.19.0', expected 0.20.6" in done.stderr
 
 
 def test_verify_report_needs_the_artifact_and_the_run_head(project_dir: Path) -> None:
