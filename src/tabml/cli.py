@@ -17,7 +17,7 @@ from tabml.errors import TabmlError
 
 if TYPE_CHECKING:
     from tabml.stages.evaluate import Evaluation
-from tabml.monitor import DRIFT_EXIT_CODE, DRIFT_JSON, DRIFT_MARKDOWN, INCOMING
+from tabml.monitor import DRIFT_EXIT_CODE
 
 app = typer.Typer(help="A reproducible tabular ML pipeline.", no_args_is_help=True)
 contract_app = typer.Typer(help="Work with the data contract.", no_args_is_help=True)
@@ -155,7 +155,7 @@ ReportDir = Annotated[Path, typer.Option("--out-dir", help="Where the report fil
 @clear_errors
 def report(
     base: Annotated[str, typer.Option(help="The PR's target branch; compared at the merge-base.")],
-    out_dir: ReportDir = Path("reports/pr"),
+    out_dir: ReportDir = paths.PR_DIR,
     pr: Annotated[int | None, typer.Option(help="PR number, recorded in the manifest.")] = None,
     full_report_url: Annotated[str | None, typer.Option(help="Link shown if cut.")] = None,
     params_file: ParamsOption = paths.PARAMS,
@@ -176,12 +176,12 @@ def report(
     with console.status(f"comparing with the merge-base of {base}"):
         comparison = compare(params, base)
     markdown = render(comparison, full_report_url)
-    report_md = out_dir / "report.md"
+    report_md = out_dir / paths.PR_REPORT_MD.name
     io.write_bytes(report_md, markdown.encode())
-    io.write_json(out_dir / "report.json", summary(comparison))
+    io.write_json(out_dir / paths.PR_REPORT_JSON.name, summary(comparison))
     if pr is not None:
         manifest_io.write(
-            out_dir / "manifest.json",
+            out_dir / paths.PR_MANIFEST.name,
             manifest_io.Manifest(
                 pr_number=pr,
                 head_sha=gitrev.rev_parse("HEAD"),
@@ -201,14 +201,14 @@ def report(
 
 @app.command()
 @clear_errors
-def gate(out_dir: ReportDir = Path("reports/pr")) -> None:
+def gate(out_dir: ReportDir = paths.PR_DIR) -> None:
     """Exit non-zero when the last report's quality gate failed (run after posting it)."""
-    result = io.read_json(out_dir / "report.json")
+    result = io.read_json(out_dir / paths.PR_REPORT_JSON.name)
     for check in result["checks"]:
         mark = "[green]pass[/]" if check["passed"] else "[red]FAIL[/]"
         console.print(f"{mark} {check['rule']}: {check['detail']}", highlight=False)
     if not result["passed"]:
-        raise TabmlError(f"{out_dir / 'report.json'}: the quality gate failed")
+        raise TabmlError(f"{out_dir / paths.PR_REPORT_JSON.name}: the quality gate failed")
     console.print("quality gate passed")
 
 
@@ -225,7 +225,7 @@ def verify_report(
     from tabml import github
     from tabml.compare.manifest import load_verified
 
-    manifest, _ = load_verified(artifact_dir / "manifest.json", run_head_sha)
+    manifest, _ = load_verified(artifact_dir / paths.PR_MANIFEST.name, run_head_sha)
     pull = github.request("GET", f"/repos/{repo}/pulls/{manifest.pr_number}")
     if pull.get("head", {}).get("sha") != run_head_sha:
         raise TabmlError(
@@ -307,10 +307,10 @@ def monitor(
     ] = None,
     json_out: Annotated[
         Path, typer.Option("--json", help="Where to write the JSON report.")
-    ] = DRIFT_JSON,
+    ] = paths.DRIFT_JSON,
     markdown_out: Annotated[
         Path, typer.Option("--markdown", help="Where to write the markdown report.")
-    ] = DRIFT_MARKDOWN,
+    ] = paths.DRIFT_MARKDOWN,
     params_file: ParamsOption = paths.PARAMS,
 ) -> None:
     """Drift of current data against the training data and test-set scores (exit 3 on drift)."""
@@ -329,7 +329,7 @@ def monitor(
         log = read_request_log(current_log)
         data = from_request_log(log, str(current_log), params.data.target)
     else:
-        path = current or latest_batch(INCOMING)
+        path = current or latest_batch(paths.INCOMING)
         frame = io.read_csv(path, params.data.na_values, contract.read_dtypes())
         data = from_batch(frame, str(path), params.data.target)
         model = io.load_model(paths.MODEL)
@@ -373,7 +373,7 @@ def batches(
     all_rows: Annotated[
         bool, typer.Option(help="Draw from every raw row, not only the held-out test split.")
     ] = False,
-    out: Annotated[Path, typer.Option(help="Directory of the batch CSVs.")] = INCOMING,
+    out: Annotated[Path, typer.Option(help="Directory of the batch CSVs.")] = paths.INCOMING,
     params_file: ParamsOption = paths.PARAMS,
 ) -> None:
     """Write held-out raw rows as dated batch CSVs (raw format), optionally shifted, for demos."""
@@ -517,9 +517,9 @@ def release_check_metrics(
 @release_app.command("assets")
 @clear_errors
 def release_assets(
-    out_dir: Annotated[Path, typer.Option("--out-dir", help="Where the release files go.")] = Path(
-        "dist/release"
-    ),
+    out_dir: Annotated[
+        Path, typer.Option("--out-dir", help="Where the release files go.")
+    ] = paths.RELEASE_DIR,
     tag: Annotated[str | None, typer.Option(help="The GTO tag (default: one at HEAD).")] = None,
     artifact: ArtifactOption = "model",
     repo: Annotated[str | None, typer.Option("--repo", help="owner/name on GitHub.")] = None,
@@ -539,7 +539,7 @@ def release_assets(
 def release_publish(
     tag: Annotated[str, typer.Option("--tag", help="The registration tag.")],
     repo: RepoOption,
-    release_dir: ReleaseDirOption = Path("dist/release"),
+    release_dir: ReleaseDirOption = paths.RELEASE_DIR,
 ) -> None:
     """Create the GitHub Release of a tag with the release files as assets."""
     from tabml.release.publish import publish
@@ -630,7 +630,6 @@ def retrain_build(params_file: ParamsOption = paths.PARAMS) -> None:
     """Write the training table (base + batches, per `retrain`) and point data.path at it."""
     import yaml
 
-    from tabml.retrain import BUILD_JSON
     from tabml.retrain.branch import is_dirty
     from tabml.retrain.build import build_table, provenance_path
 
@@ -645,7 +644,7 @@ def retrain_build(params_file: ParamsOption = paths.PARAMS) -> None:
         record = yaml.safe_dump(result.provenance, sort_keys=False)
         io.write_bytes(provenance_path(table), record.encode())
         io.write_bytes(params_file, result.params_text.encode())
-    io.write_json(BUILD_JSON, result.info(params))
+    io.write_json(paths.RETRAIN_BUILD, result.info(params))
     _step_outputs({"changed": str(result.changed).lower()})
     console.print(f"retrain build: {result.reason}", highlight=False)
 
@@ -654,27 +653,26 @@ def retrain_build(params_file: ParamsOption = paths.PARAMS) -> None:
 @clear_errors
 def retrain_commit(params_file: ParamsOption = paths.PARAMS) -> None:
     """Commit the built table, params, dvc.lock and reports on the retrain branch."""
-    from tabml.retrain import BUILD_JSON
     from tabml.retrain.branch import commit_on_branch
     from tabml.retrain.build import provenance_path
 
     params = _params(params_file)
-    build = io.read_json(BUILD_JSON)
+    build = io.read_json(paths.RETRAIN_BUILD)
     if not build["changed"]:
         console.print(f"retrain commit: nothing to commit ({build['reason']})", highlight=False)
         return
-    settings = params.retrain
+    retrain = params.retrain
     candidates = [
         params_file,
-        Path("dvc.lock"),
+        paths.DVC_LOCK,
         paths.REPORTS_DIR,
-        settings.table,
-        provenance_path(settings.table),
-        settings.incoming,
+        retrain.table,
+        provenance_path(retrain.table),
+        retrain.incoming,
     ]
-    message = f"Retrain: {build['reason']}, {build['rows']} rows in {settings.table}"
-    sha = commit_on_branch(settings.branch, [str(p) for p in candidates if p.exists()], message)
-    console.print(f"retrain commit: {sha[:12]} on {settings.branch}", highlight=False)
+    message = f"Retrain: {build['reason']}, {build['rows']} rows in {retrain.table}"
+    sha = commit_on_branch(retrain.branch, [str(p) for p in candidates if p.exists()], message)
+    console.print(f"retrain commit: {sha[:12]} on {retrain.branch}", highlight=False)
 
 
 @retrain_app.command("report")
@@ -686,20 +684,19 @@ def retrain_report(params_file: ParamsOption = paths.PARAMS) -> None:
     from tabml.compare.render import render
     from tabml.compare.report import compare
     from tabml.compare.summary import summary
-    from tabml.retrain import BUILD_JSON, DECISION_JSON, REPORT_JSON, REPORT_MD
     from tabml.retrain.decide import decide
 
     params = _params(params_file)
-    build = io.read_json(BUILD_JSON)
+    build = io.read_json(paths.RETRAIN_BUILD)
     report, markdown = None, None
     if build["changed"]:
         with console.status(f"comparing with {params.retrain.main}"):
             comparison = compare(params, params.retrain.main)
         markdown, report = render(comparison), summary(comparison)
-        io.write_bytes(REPORT_MD, markdown.encode())
-        io.write_json(REPORT_JSON, report)
+        io.write_bytes(paths.PR_REPORT_MD, markdown.encode())
+        io.write_json(paths.PR_REPORT_JSON, report)
     decision = decide(build, report, markdown, params.retrain.label, _run_url())
-    io.write_json(DECISION_JSON, decision.to_json())
+    io.write_json(paths.RETRAIN_DECISION, decision.to_json())
     _step_outputs({"decision": decision.kind})
     step_summary = os.environ.get("GITHUB_STEP_SUMMARY")
     if step_summary:
@@ -724,11 +721,10 @@ def retrain_push(params_file: ParamsOption = paths.PARAMS) -> None:
 @clear_errors
 def retrain_publish(repo: RepoOption) -> None:
     """Open or update the one retrain PR (gate passed) or the one `retrain` issue (failed)."""
-    from tabml.retrain import DECISION_JSON
     from tabml.retrain.api import publish
     from tabml.retrain.decide import Decision
 
-    decision = Decision(**io.read_json(DECISION_JSON))
+    decision = Decision(**io.read_json(paths.RETRAIN_DECISION))
     if decision.kind == "none":
         console.print(f"retrain publish: nothing to publish ({decision.reason})", highlight=False)
         return
@@ -744,19 +740,21 @@ def drift_issue(
     dispatch: Annotated[
         bool, typer.Option(help="Also dispatch the retrain workflow (needs actions: write).")
     ] = False,
-    json_in: Annotated[Path, typer.Option("--json", help="The drift JSON report.")] = DRIFT_JSON,
+    json_in: Annotated[Path, typer.Option("--json", help="The drift JSON report.")] = (
+        paths.DRIFT_JSON
+    ),
     markdown_in: Annotated[
         Path, typer.Option("--markdown", help="The drift markdown report.")
-    ] = DRIFT_MARKDOWN,
+    ] = paths.DRIFT_MARKDOWN,
     params_file: ParamsOption = paths.PARAMS,
 ) -> None:
     """Open or update the one `drift` issue from the last `tabml monitor` run, if it drifted."""
     import os
 
+    from tabml.monitor.drift_issue import drift_decision
     from tabml.retrain import RETRAIN_WORKFLOW
     from tabml.retrain.api import dispatch as dispatch_workflow
     from tabml.retrain.api import publish
-    from tabml.retrain.drift_issue import drift_decision
 
     params = _params(params_file)
     drift = io.read_json(json_in)
@@ -806,7 +804,7 @@ def _write_table(table: str, out: Path | None, summary: bool = False) -> None:
 @clear_errors
 def sweep_run(
     *,
-    sweep: SweepOption = Path("sweeps/default.yaml"),
+    sweep: SweepOption = paths.SWEEP,
     grid: GridOption = None,
     jobs: Annotated[int, typer.Option("--jobs", min=1, help="Experiments at a time.")] = 2,
     timeout: Annotated[float, typer.Option(help="Seconds to wait for the queue.")] = 6 * 3600,
@@ -846,7 +844,7 @@ def sweep_show(
 @sweep_app.command("matrix")
 @clear_errors
 def sweep_matrix(
-    sweep: SweepOption = Path("sweeps/default.yaml"),
+    sweep: SweepOption = paths.SWEEP,
     grid: GridOption = None,
     params_file: ParamsOption = paths.PARAMS,
 ) -> None:
@@ -868,11 +866,11 @@ def sweep_matrix(
 @clear_errors
 def sweep_run_one(
     index: Annotated[int, typer.Option("--index", help="The candidate, from 0.")],
-    sweep: SweepOption = Path("sweeps/default.yaml"),
+    sweep: SweepOption = paths.SWEEP,
     grid: GridOption = None,
-    out_dir: Annotated[Path, typer.Option("--out-dir", help="Where its files go.")] = Path(
-        "sweep-out"
-    ),
+    out_dir: Annotated[
+        Path, typer.Option("--out-dir", help="Where its files go.")
+    ] = paths.SWEEP_OUT,
     params_file: ParamsOption = paths.PARAMS,
 ) -> None:
     """Run one candidate in the workspace (dvc exp run -S ...); collect params, metrics and
@@ -890,12 +888,12 @@ def sweep_run_one(
 def sweep_aggregate(
     *,
     results: Annotated[Path, typer.Option("--results", help="The downloaded artifacts.")],
-    sweep: SweepOption = Path("sweeps/default.yaml"),
+    sweep: SweepOption = paths.SWEEP,
     grid: GridOption = None,
     base: Annotated[
         str, typer.Option(help="Branch whose committed predictions are the baseline.")
     ] = "main",
-    out: TableOut = Path("sweep-table.md"),
+    out: TableOut = paths.SWEEP_TABLE,
     params_file: ParamsOption = paths.PARAMS,
 ) -> None:
     """Rank every candidate's artifact against the base branch; write the table and the job
@@ -916,9 +914,7 @@ def sweep_aggregate(
 def sweep_comment(
     pr: Annotated[int, typer.Option("--pr", help="The pull-request number.")],
     repo: Annotated[str, typer.Option("--repo", help="owner/name on GitHub.")],
-    table: Annotated[Path, typer.Option("--table", help="The table to post.")] = Path(
-        "sweep-table.md"
-    ),
+    table: Annotated[Path, typer.Option("--table", help="The table to post.")] = paths.SWEEP_TABLE,
 ) -> None:
     """Post the sweep table as a comment on a pull request (needs GITHUB_TOKEN)."""
     from tabml import github

@@ -12,6 +12,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic_core import ErrorDetails
 
+from tabml import metrics as registry
 from tabml.errors import TabmlError
 
 Probability = Annotated[float, Field(gt=0.0, lt=1.0)]
@@ -102,7 +103,8 @@ class GateParams(_Section):
     `floors`: absolute minimum per metric. `max_regression`: the largest allowed drop against the
     base, applied only when the drop is significant by the bootstrap. `max_slice_regression`: the
     same per slice (groups in `data.groups`), for slices with at least `min_slice_rows` rows.
-    Metric names are those in reports/metrics.json; for `log_loss` and `brier` lower is better.
+    Metric names are those of `tabml.metrics`, which says which way each is better (a floor is
+    a ceiling for a loss such as `log_loss`).
     """
 
     floors: dict[str, float] = {}
@@ -112,14 +114,21 @@ class GateParams(_Section):
     fail_on_stale_lock: bool = True
 
 
-METRICS = ("roc_auc", "accuracy", "precision", "recall", "f1", "log_loss", "brier")
+def _refuse_unknown_metrics(named: dict[str, list[str]]) -> None:
+    """Refuse a metric name that `tabml.metrics` does not register, naming the key."""
+    for key, names in named.items():
+        for name in names:
+            try:
+                registry.get(name)
+            except ValueError as error:
+                raise ValueError(f"{key} names {error}") from None
 
 
 class ReportParams(_Section):
     """The pull-request report: headline metric, bootstrap and gate."""
 
     headline: str = "roc_auc"
-    metrics: list[str] = list(METRICS)
+    metrics: list[str] = list(registry.names())
     bootstrap: BootstrapParams = BootstrapParams()
     gate: GateParams = GateParams()
 
@@ -132,12 +141,7 @@ class ReportParams(_Section):
             "report.gate.max_regression": list(self.gate.max_regression),
             "report.gate.max_slice_regression": list(self.gate.max_slice_regression),
         }
-        for key, names in named.items():
-            for name in names:
-                if name not in METRICS:
-                    raise ValueError(
-                        f"{key} names unknown metric '{name}' (known: {', '.join(METRICS)})"
-                    )
+        _refuse_unknown_metrics(named)
         for key, names in list(named.items())[1:]:
             for name in names:
                 if name not in self.metrics:
@@ -172,7 +176,7 @@ class MonitorParams(_Section):
     `psi_threshold` AND its test is significant (KS p-value below `ks_pvalue` for numbers,
     chi-square below `chi2_pvalue` for categories): both the size of the shift and the evidence
     for it. The scores drift on the same rule with `score_psi_threshold`. `performance_drop`:
-    the largest allowed drop per metric against reports/metrics.json (a rise for log_loss, brier).
+    the largest allowed drop per metric against reports/metrics.json (a rise for a loss).
     """
 
     psi_threshold: Annotated[float, Field(gt=0.0)] = 0.2
@@ -183,10 +187,12 @@ class MonitorParams(_Section):
     missing_rate_change: Annotated[float, Field(gt=0.0, le=1.0)] = 0.05
     score_psi_threshold: Annotated[float, Field(gt=0.0)] = 0.1
     min_rows: Annotated[int, Field(ge=1)] = 500
-    performance_drop: dict[
-        Literal["roc_auc", "accuracy", "precision", "recall", "f1", "log_loss", "brier"],
-        Annotated[float, Field(ge=0.0)],
-    ] = {"roc_auc": 0.05, "f1": 0.1}
+    performance_drop: dict[str, Annotated[float, Field(ge=0.0)]] = {"roc_auc": 0.05, "f1": 0.1}
+
+    @model_validator(mode="after")
+    def _known_metrics(self) -> MonitorParams:
+        _refuse_unknown_metrics({"monitor.performance_drop": list(self.performance_drop)})
+        return self
 
 
 class RetrainParams(_Section):

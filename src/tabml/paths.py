@@ -1,8 +1,22 @@
-"""Where each stage reads and writes. `dvc.yaml` names the same paths; a test keeps them in sync."""
+"""Every default path tabml reads or writes, and the column names shared between its parts.
+
+One home, so that stages, commands and tests agree. Paths are relative to the project root.
+`dvc.yaml` names the pipeline paths too; a test keeps them in sync.
+"""
 
 from pathlib import Path
 
 PARAMS = Path("params.yaml")
+DVC_LOCK = Path("dvc.lock")
+
+# Columns the pipeline adds: the stable row key (prepare) and the predictions.csv columns.
+ROW_ID = "row_id"
+LABEL = "label"
+SCORE = "score"
+PREDICTED = "predicted"
+
+# The validate stage's stamp: written only when params, contract and raw data pass.
+VALIDATED = Path("data/validated.json")
 
 PREPARED_DIR = Path("data/prepared")
 TRAIN = PREPARED_DIR / "train.parquet"
@@ -24,3 +38,24 @@ ROC = PLOTS_DIR / "roc.csv"
 PRECISION_RECALL = PLOTS_DIR / "precision_recall.csv"
 CALIBRATION = PLOTS_DIR / "calibration.csv"
 IMPORTANCE = PLOTS_DIR / "importance.csv"
+
+# Git-ignored run files: the PR report (`tabml report`, read by `tabml gate`) and continuous
+# training's (`tabml retrain build`, `report`, `publish` hand them on in this order).
+PR_DIR = REPORTS_DIR / "pr"
+PR_REPORT_MD, PR_REPORT_JSON, PR_MANIFEST = (
+    PR_DIR / name for name in ("report.md", "report.json", "manifest.json")
+)
+RETRAIN_BUILD, RETRAIN_DECISION = (
+    PR_DIR / name for name in ("retrain-build.json", "retrain-decision.json")
+)
+
+# Monitoring: where batches arrive (`tabml batches`, `tabml monitor`) and the drift report.
+INCOMING = Path("data/incoming")
+DRIFT_DIR = REPORTS_DIR / "drift"
+DRIFT_JSON, DRIFT_MARKDOWN = DRIFT_DIR / "drift.json", DRIFT_DIR / "drift.md"
+
+RELEASE_DIR = Path("dist/release")
+
+SWEEP = Path("sweeps/default.yaml")
+SWEEP_OUT = Path("sweep-out")
+SWEEP_TABLE = Path("sweep-table.md")

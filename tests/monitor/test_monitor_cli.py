@@ -186,7 +186,7 @@ def test_a_tiny_batch_exits_1(monitored: Path) -> None:
         ({"psi_treshold": 0.1}, "unknown key 'monitor.psi_treshold'"),
         (
             {"performance_drop": {"auc": 0.1}},
-            "key 'monitor.performance_drop.auc.' input should be 'roc_auc', 'accuracy'",
+            "monitor.performance_drop names unknown metric 'auc' (known: roc_auc, accuracy",
         ),
         (
             {"performance_drop": {"roc_auc": -0.1}},

@@ -6,7 +6,8 @@ import pytest
 from tabml.config import Params
 from tabml.contract import Contract
 from tabml.errors import TabmlError
-from tabml.stages.prepare import ROW_ID, clean, prepare
+from tabml.paths import ROW_ID
+from tabml.stages.prepare import clean, prepare
 
 
 def test_split_sizes_and_stratification(splits: tuple[pd.DataFrame, pd.DataFrame]) -> None:

@@ -16,9 +16,10 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from tabml import metrics as registry
+
 Array = NDArray[Any]
-LOWER_IS_BETTER = frozenset({"log_loss", "brier"})
-_EPS = 1e-15
+_EPS = registry.EPS
 _CHUNK = 250  # resamples per block: bounds memory at about 20 MB per 10k rows
 
 
@@ -48,8 +49,9 @@ def _ratio(numerator: Array, denominator: Array) -> Array:
 def weighted_metrics(weights: Array, sample: Sample, names: list[str]) -> dict[str, Array]:
     """Each named metric for each row of `weights` (shape: resamples x rows).
 
-    Every metric but ROC AUC is a ratio of weighted sums of per-row terms, so one matrix
-    product (`weights @ sample.terms`) gives all of them at once.
+    The vectorised twin of each binary metric in `tabml.metrics`. Every metric but ROC AUC is
+    a ratio of weighted sums of per-row terms, so one matrix product (`weights @ sample.terms`)
+    gives all of them at once.
     """
     sums = weights @ sample.terms
     tp, fp, fn, tn, loss, squared = (sums[:, i] for i in range(6))
@@ -141,7 +143,7 @@ class Delta:
     @property
     def regression(self) -> float:
         """How much worse the PR is (positive = worse), whichever direction is better."""
-        return self.delta if self.metric in LOWER_IS_BETTER else -self.delta
+        return registry.get(self.metric).worse_by(self.base, self.pr)
 
     @property
     def improved(self) -> bool:

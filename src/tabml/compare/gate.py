@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tabml.compare.bootstrap import LOWER_IS_BETTER, Delta
+from tabml import metrics as registry
+from tabml.compare.bootstrap import Delta
 from tabml.compare.revision import LockStatus
 from tabml.config import GateParams
 
@@ -28,10 +29,12 @@ class Check:
     detail: str
 
 
-def _floor(metric: str, limit: float, value: float) -> Check:
-    if metric in LOWER_IS_BETTER:
-        return Check(f"{metric} <= {limit}", value <= limit, f"{metric} is {value:.4f}")
-    return Check(f"{metric} >= {limit}", value >= limit, f"{metric} is {value:.4f}")
+def _floor(name: str, limit: float, value: float) -> Check:
+    """A floor, or a ceiling where lower is better."""
+    metric = registry.get(name)
+    return Check(
+        f"{name} {metric.bound} {limit}", metric.meets(value, limit), f"{name} is {value:.4f}"
+    )
 
 
 def _regression(name: str, delta: Delta, allowed: float) -> Check:

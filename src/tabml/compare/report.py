@@ -22,8 +22,7 @@ from tabml.compare.revision import (
     resolve_base,
 )
 from tabml.config import Params, ReportParams
-
-ROW_ID = "row_id"
+from tabml.paths import ROW_ID
 
 
 @dataclass(frozen=True)

@@ -15,17 +15,17 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from tabml import metrics as registry
 from tabml.config import DataParams, MonitorParams
 from tabml.contract import Contract
 from tabml.errors import TabmlError
 from tabml.monitor import stats
 from tabml.monitor.current import Current, check_contract, encode_labels
+from tabml.paths import ROW_ID, SCORE
 from tabml.stages.evaluate import classification_metrics
 from tabml.stages.featurize import feature_columns
-from tabml.stages.prepare import ROW_ID
 
 SCHEMA_VERSION = 1
-LOWER_IS_BETTER = frozenset({"log_loss", "brier"})
 TEST_NAMES = {"ks": "KS", "chi2": "chi-square"}
 Json = dict[str, Any]
 
@@ -204,7 +204,7 @@ def performance(
     for name, value in current.items():
         before = reference.get(name)
         base = float(before) if isinstance(before, int | float) else math.nan
-        drop = value - base if name in LOWER_IS_BETTER else base - value
+        drop = registry.get(name).worse_by(base, value)
         allowed = allowed_drops.get(name)
         metrics[name] = {
             "reference": number(base),
@@ -347,10 +347,10 @@ def detect_drift(
 
 
 def reference_scores(predictions: pd.DataFrame, source: str) -> stats.Floats:
-    """The `score` column of reports/predictions.csv."""
-    if "score" not in predictions.columns:
-        raise TabmlError(f"{source}: has no 'score' column; run the evaluate stage (dvc repro)")
-    return predictions["score"].to_numpy(dtype=float)
+    """The score column of reports/predictions.csv."""
+    if SCORE not in predictions.columns:
+        raise TabmlError(f"{source}: has no '{SCORE}' column; run the evaluate stage (dvc repro)")
+    return predictions[SCORE].to_numpy(dtype=float)
 
 
 def load_reference() -> Reference:

@@ -17,7 +17,8 @@ import pandas as pd
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from tabml.compare.bootstrap import LOWER_IS_BETTER, Interval, Sample, bootstrap_intervals
+from tabml import metrics as registry
+from tabml.compare.bootstrap import Interval, Sample, bootstrap_intervals
 from tabml.config import Params, ReportParams
 from tabml.contract import ColumnSpec, Contract
 from tabml.errors import TabmlError
@@ -228,7 +229,7 @@ def _metrics(inputs: CardInputs) -> list[str]:
     rows = []
     for interval in inputs.intervals:
         value = inputs.metrics.get(interval.metric)
-        direction = "lower is better" if interval.metric in LOWER_IS_BETTER else "higher is better"
+        direction = f"{registry.get(interval.metric).direction} is better"
         rows.append(
             [
                 interval.metric,

@@ -10,21 +10,12 @@ import pandas as pd
 from numpy.typing import NDArray
 from sklearn.calibration import calibration_curve
 from sklearn.inspection import permutation_importance
-from sklearn.metrics import (
-    accuracy_score,
-    brier_score_loss,
-    f1_score,
-    log_loss,
-    precision_recall_curve,
-    precision_score,
-    recall_score,
-    roc_auc_score,
-    roc_curve,
-)
+from sklearn.metrics import precision_recall_curve, roc_curve
 
+from tabml import metrics as registry
 from tabml.config import DataParams, EvaluateParams
+from tabml.paths import LABEL, PREDICTED, ROW_ID, SCORE
 from tabml.stages.featurize import feature_columns
-from tabml.stages.prepare import ROW_ID
 
 DIGITS = 6
 Vector = NDArray[Any]
@@ -44,20 +35,12 @@ class Evaluation:
 
 
 def classification_metrics(labels: Vector, scores: Vector, threshold: float) -> dict[str, float]:
-    """Threshold-free and thresholded quality metrics for binary labels and scores."""
+    """Every registered binary metric (`tabml.metrics`) for labels and scores, rounded."""
     predicted = (scores >= threshold).astype(int)
-    clipped = np.clip(scores, 1e-15, 1 - 1e-15)
-    both_classes = len(np.unique(labels)) == 2
-    values = {
-        "roc_auc": roc_auc_score(labels, scores) if both_classes else float("nan"),
-        "accuracy": accuracy_score(labels, predicted),
-        "precision": precision_score(labels, predicted, zero_division=0),
-        "recall": recall_score(labels, predicted, zero_division=0),
-        "f1": f1_score(labels, predicted, zero_division=0),
-        "log_loss": log_loss(labels, clipped, labels=[0, 1]),
-        "brier": brier_score_loss(labels, scores),
+    return {
+        metric.name: round(metric.compute(labels, scores, predicted), DIGITS)
+        for metric in registry.for_task("binary")
     }
-    return {name: round(float(value), DIGITS) for name, value in values.items()}
 
 
 def slice_metrics(
@@ -70,11 +53,10 @@ def slice_metrics(
         result[group] = {}
         for value in sorted(set(values)):
             mask = values == value
-            metrics: dict[str, float | int | None] = dict(
-                classification_metrics(labels[mask], scores[mask], threshold)
-            )
-            if np.isnan(float(metrics["roc_auc"] or 0.0)):
-                metrics["roc_auc"] = None
+            computed = classification_metrics(labels[mask], scores[mask], threshold)
+            metrics: dict[str, float | int | None] = {  # undefined (ROC AUC of one class): null
+                name: None if np.isnan(number) else number for name, number in computed.items()
+            }
             metrics["n"] = int(mask.sum())
             metrics["positive_rate"] = round(float((scores[mask] >= threshold).mean()), DIGITS)
             result[group][value] = metrics
@@ -144,9 +126,9 @@ def evaluate(
     predictions = pd.DataFrame(
         {
             ROW_ID: test[ROW_ID].to_numpy(),
-            "label": labels,
-            "score": scores,
-            "predicted": (scores >= params.threshold).astype(int),
+            LABEL: labels,
+            SCORE: scores,
+            PREDICTED: (scores >= params.threshold).astype(int),
             **{group: test[group].to_numpy() for group in data.groups},
         }
     )

@@ -10,7 +10,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
 
 from tabml.config import DataParams, FeaturizeParams
-from tabml.stages.prepare import ROW_ID
+from tabml.paths import ROW_ID
 
 CATEGORICAL = "categorical"
 NUMERIC = "numeric"

@@ -9,8 +9,7 @@ from sklearn.model_selection import train_test_split
 from tabml.config import DataParams, SplitParams
 from tabml.contract import Contract, validate
 from tabml.errors import TabmlError
-
-ROW_ID = "row_id"
+from tabml.paths import ROW_ID
 
 
 def check_columns(contract: Contract, data: DataParams, params_file: str = "params.yaml") -> None:

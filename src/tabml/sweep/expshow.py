@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from tabml import paths
 from tabml.compare.revision import flatten
 from tabml.errors import TabmlError
 
-METRICS_FILE = "reports/metrics.json"
-PARAMS_FILE = "params.yaml"
+METRICS_FILE = paths.METRICS.as_posix()  # as `dvc exp show --json` keys it
+PARAMS_FILE = paths.PARAMS.as_posix()
 PENDING = frozenset({"queued", "running"})
 
 

@@ -7,7 +7,8 @@ from typing import Any
 
 import pandas as pd
 
-from tabml.compare.bootstrap import LOWER_IS_BETTER, Delta, bootstrap_deltas
+from tabml import metrics as registry
+from tabml.compare.bootstrap import Delta, bootstrap_deltas
 from tabml.compare.report import _sample, align
 from tabml.config import ReportParams
 from tabml.sweep.spec import format_value, short_names
@@ -42,17 +43,17 @@ class Row:
 
 
 def headline_delta(
-    baseline: pd.DataFrame, candidate: pd.DataFrame, settings: ReportParams
+    baseline: pd.DataFrame, candidate: pd.DataFrame, report: ReportParams
 ) -> tuple[Delta, bool]:
     """Candidate minus baseline on the headline metric: paired over the same rows if possible."""
     aligned = align(baseline, candidate)
     paired = aligned is not None
     base, pr = aligned if aligned is not None else (baseline, candidate)
-    boot = settings.bootstrap
+    boot = report.bootstrap
     (delta,) = bootstrap_deltas(
         _sample(base),
         _sample(pr),
-        [settings.headline],
+        [report.headline],
         paired=paired,
         resamples=boot.samples,
         confidence=boot.confidence,
@@ -61,16 +62,16 @@ def headline_delta(
     return delta, paired
 
 
-def score(baseline: Result, results: list[Result], settings: ReportParams) -> list[Row]:
+def score(baseline: Result, results: list[Result], report: ReportParams) -> list[Row]:
     """Rows for the baseline and every result, with deltas where both predictions exist."""
     rows = [Row(baseline)]
     for result in results:
         if (
-            result.ok(settings.headline)
+            result.ok(report.headline)
             and result.predictions is not None
             and baseline.predictions is not None
         ):
-            delta, paired = headline_delta(baseline.predictions, result.predictions, settings)
+            delta, paired = headline_delta(baseline.predictions, result.predictions, report)
             rows.append(Row(result, delta, paired))
         else:
             rows.append(Row(result))
@@ -78,14 +79,14 @@ def score(baseline: Result, results: list[Result], settings: ReportParams) -> li
 
 
 def rank(rows: list[Row], headline: str) -> list[Row]:
-    """Best headline first (lowest for log_loss and brier); unfinished runs last, in order."""
-    sign = 1.0 if headline in LOWER_IS_BETTER else -1.0
+    """Best headline first (lowest where lower is better); unfinished runs last, in order."""
+    metric = registry.get(headline)
 
     def key(item: tuple[int, Row]) -> tuple[int, float, int]:
         position, row = item
         if not row.result.ok(headline):
             return (1, 0.0, position)
-        return (0, sign * row.result.metrics[headline], position)
+        return (0, metric.best_first(row.result.metrics[headline]), position)
 
     return [row for _, row in sorted(enumerate(rows), key=key)]
 
@@ -118,17 +119,17 @@ def _verdict(row: Row) -> str:
 def render(
     rows: list[Row],
     keys: list[str],
-    settings: ReportParams,
+    report: ReportParams,
     *,
     title: str,
     baseline_note: str,
 ) -> str:
     """A markdown table, best first: params, headline, its delta and interval, other metrics."""
-    headline = settings.headline
+    headline = report.headline
     ranked = rank(rows, headline)
-    others = [m for m in settings.metrics if m != headline]
+    others = [m for m in report.metrics if m != headline]
     names = short_names(keys) if keys else {}
-    level = f"{settings.bootstrap.confidence:.0%}"
+    level = f"{report.bootstrap.confidence:.0%}"
     header = [
         "rank",
         "experiment",
@@ -142,7 +143,7 @@ def render(
         f"### {title}",
         "",
         f"Ranked by `{headline}`, best first. {baseline_note} Δ is the run minus the baseline "
-        f"with its {level} bootstrap interval ({settings.bootstrap.samples} resamples, paired "
+        f"with its {level} bootstrap interval ({report.bootstrap.samples} resamples, paired "
         "over the same test rows; † marks an unpaired interval).",
         "",
         "| " + " | ".join(header) + " |",

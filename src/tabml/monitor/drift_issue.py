@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from tabml.retrain import DRIFT_ISSUE_MARKER, DRIFT_LABEL, RETRAIN_WORKFLOW
+from tabml.monitor import DRIFT_ISSUE_MARKER, DRIFT_LABEL
+from tabml.retrain import RETRAIN_WORKFLOW
 from tabml.retrain.decide import Decision, fit_body
 
 
