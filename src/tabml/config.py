@@ -164,6 +164,7 @@ class ServeParams(_Section):
     host: str = "127.0.0.1"
     port: Annotated[int, Field(ge=1, le=65535)] = 8000
     max_batch: Annotated[int, Field(ge=1)] = 1000
+    max_body_bytes: Annotated[int, Field(ge=1)] = 4_000_000  # 413 above; docs/serving.md
     micro_batch: bool = True
     request_log: RequestLogParams = RequestLogParams()
     prometheus: bool = False

@@ -2,9 +2,9 @@
 
 One expensive session fixture trains the small project (the four stages through the CLI) and
 starts two `tabml serve` processes on free ports, in parallel: one serving a release directory
-(metrics on, request log on and rotating early, micro-batching on), one serving the plain model
-file of the working tree (metrics off, request log off, micro-batching off). Cheap
-function-scoped fixtures hand out clients and paths.
+(metrics on, request log on and rotating early, micro-batching on, a small body limit), one
+serving the plain model file of the working tree (metrics off, request log off, micro-batching
+off, the default body limit). Cheap function-scoped fixtures hand out clients and paths.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pandas as pd
@@ -21,9 +22,11 @@ from servers import (
     LOG_BACKUPS,
     LOG_MAX_BYTES,
     RELEASE_MAX_BATCH,
+    RELEASE_MAX_BODY,
     RELEASE_THRESHOLD,
     STAGES,
     Server,
+    as_records,
     make_release,
     start,
     stop,
@@ -68,6 +71,7 @@ def servers(trained: Path, release_dir: Path) -> Iterator[dict[str, Server]]:
                 "release",
                 {
                     "max_batch": RELEASE_MAX_BATCH,
+                    "max_body_bytes": RELEASE_MAX_BODY,
                     "prometheus": True,
                     "request_log": {
                         "enabled": True,
@@ -125,3 +129,10 @@ def client(release_server: Server) -> Iterator[httpx.Client]:
 def test_rows(trained: Path) -> pd.DataFrame:
     """The small project's held-out rows, as prepared by the pipeline."""
     return pd.read_parquet(trained / "data" / "prepared" / "test.parquet")
+
+
+@pytest.fixture
+def record(test_rows: pd.DataFrame) -> dict[str, Any]:
+    """One valid record of the small project."""
+    first: dict[str, Any] = as_records(test_rows.iloc[:1])[0]
+    return first

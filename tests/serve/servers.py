@@ -22,6 +22,9 @@ STAGES = ("prepare", "featurize", "train", "evaluate")
 RELEASE_INFO = {"version": "1.2.3", "git_sha": "a" * 40, "data_hash": "b" * 32}
 RELEASE_THRESHOLD = 0.3  # not the default 0.5, so the test sees params decide the label
 RELEASE_MAX_BATCH = 50
+RELEASE_MAX_BODY = 100_000  # serve.max_body_bytes of the release server (plain: the default)
+DEFAULT_MAX_BODY = 4_000_000  # params.yaml's serve.max_body_bytes: the plain server's limit
+JSON = {"content-type": "application/json"}
 LOG_MAX_BYTES = 2048
 LOG_BACKUPS = 2
 STARTUP_SECONDS = 90
@@ -130,3 +133,39 @@ def as_records(frame: pd.DataFrame, drop: tuple[str, ...] = ("row_id", "income")
     """Rows as JSON records (missing values as null), without the id and the target."""
     records: list[Any] = json.loads(frame.drop(columns=list(drop)).to_json(orient="records"))
     return records
+
+
+@dataclass(frozen=True)
+class RawResponse:
+    """What a raw HTTP exchange got back."""
+
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+
+def raw_exchange(url: str, head: str, body: bytes = b"", timeout: float = 10.0) -> RawResponse:
+    """Send `head` (request line and headers, each ending in a newline) and `body` over a plain
+    socket, then read one response. Unlike an HTTP client it can stop in the middle of a body and
+    wait for the answer, which shows what a server does before the body is complete."""
+    host, port = url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=timeout) as sock:
+        sock.sendall(head.replace("\n", "\r\n").encode() + b"\r\n" + body)
+        data = b""
+        while b"\r\n\r\n" not in data:
+            chunk = sock.recv(65536)
+            if not chunk:
+                raise AssertionError(f"connection closed after {data!r}")
+            data += chunk
+        top, _, rest = data.partition(b"\r\n\r\n")
+        status_line, *header_lines = top.decode("latin-1").split("\r\n")
+        headers = {}
+        for line in header_lines:
+            name, _, value = line.partition(":")
+            headers[name.strip().lower()] = value.strip()
+        while len(rest) < int(headers.get("content-length", "0")):
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            rest += chunk
+    return RawResponse(int(status_line.split()[1]), headers, rest)

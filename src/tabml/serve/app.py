@@ -8,8 +8,7 @@ up on an example record and opens the request log. Any problem is one `TabmlErro
 from __future__ import annotations
 
 import json
-import math
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,13 +17,19 @@ from uuid import uuid4
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 from pydantic import BaseModel, ValidationError
-from pydantic_core import ErrorDetails
 
 from tabml.config import Params
 from tabml.contract import load_contract
 from tabml.errors import TabmlError
+from tabml.serve.guard import (
+    BodyLimitMiddleware,
+    check_body_limit,
+    error_response,
+    is_json,
+    unsupported_media_type,
+)
 from tabml.serve.logs import RequestLog, format_lines, utc_now
 from tabml.serve.metrics import MetricsMiddleware, ServeMetrics
 from tabml.serve.model import load_served_model
@@ -41,11 +46,6 @@ from tabml.serve.schemas import (
 from tabml.serve.scoring import Scorer
 
 ENDPOINTS = ("/health", "/metadata", "/predict", "/metrics")
-_RECORD_REASONS = {  # for fields of a record, where the data contract decides
-    "missing": "required by the data contract but missing",
-    "extra_forbidden": "not a model input (unknown, or the target, id or a dropped column)",
-}
-_BODY_REASONS = {"missing": "required but missing", "extra_forbidden": "unknown field"}
 
 
 @dataclass(frozen=True)
@@ -55,39 +55,6 @@ class Settings:
     model: Path
     params: Params
     checksums: Path | None = None
-
-
-def field_name(loc: Sequence[int | str]) -> str:
-    """`('records', 0, 'age')` -> `records[0].age`; the whole body is `body`."""
-    name = ""
-    for part in loc:
-        name += f"[{part}]" if isinstance(part, int) else f".{part}" if name else str(part)
-    return name or "body"
-
-
-def _echoable(value: object) -> bool:
-    """Whether a bad input is worth echoing: a JSON scalar (not a whole record, not NaN)."""
-    if isinstance(value, float):
-        return math.isfinite(value)
-    return value is None or isinstance(value, str | int)
-
-
-def error_response(errors: Sequence[ErrorDetails]) -> JSONResponse:
-    """A 422 naming each bad field and the reason, in the shape of `ErrorResponse`."""
-    detail = []
-    for error in errors:
-        loc = [part for part in error["loc"] if part != "body"]
-        reasons = _RECORD_REASONS if len(loc) > 2 else _BODY_REASONS
-        item: dict[str, Any] = {
-            "field": field_name(loc),
-            "reason": reasons.get(error["type"], error["msg"]),
-            "type": error["type"],
-        }
-        value = error.get("input")
-        if error["type"] != "missing" and _echoable(value):
-            item["input"] = value
-        detail.append(item)
-    return JSONResponse({"detail": detail}, status_code=422)
 
 
 def _inline_schema(model: type[Any]) -> dict[str, Any]:
@@ -171,7 +138,9 @@ def build_service(settings: Settings) -> Service:
     served = load_served_model(settings.model, settings.checksums, params.data.path)
     schema = build_record_schema(contract, params.data)
     scorer = Scorer(served.estimator, schema.features, contract, serve.micro_batch, serve.max_batch)
-    example = schema.model.model_validate(example_record(contract, list(schema.features)))
+    example_row = example_record(contract, list(schema.features))
+    check_body_limit(example_row, serve.max_batch, serve.max_body_bytes)
+    example = schema.model.model_validate(example_row)
     try:
         scorer.score_now([example])
     except Exception as error:
@@ -247,7 +216,11 @@ def create_app(settings: Settings) -> FastAPI:
     @app.post(
         "/predict",
         response_model=PredictResponse,
-        responses={422: {"model": ErrorResponse, "description": "The request breaks the contract"}},
+        responses={
+            413: {"model": ErrorResponse, "description": "The body is over serve.max_body_bytes"},
+            415: {"model": ErrorResponse, "description": "The body is not application/json"},
+            422: {"model": ErrorResponse, "description": "The request breaks the contract"},
+        },
         openapi_extra={
             "requestBody": {
                 "required": True,
@@ -257,10 +230,13 @@ def create_app(settings: Settings) -> FastAPI:
     )
     async def predict(request: Request) -> Response:
         """Score a batch of records; each gets a score and the label at the threshold."""
+        if not is_json(request.headers.get("content-type")):
+            return unsupported_media_type()  # decided on the header: the body is never read
         return await service.predict(await request.body())
 
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.params.serve.max_body_bytes)
     metrics = service.metrics
-    if metrics is not None:
+    if metrics is not None:  # added last, so it is outermost and counts the 413s too
         app.add_middleware(MetricsMiddleware, metrics=metrics)
 
         @app.get("/metrics", include_in_schema=False)

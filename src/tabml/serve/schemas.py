@@ -145,7 +145,7 @@ class Metadata(BaseModel):
 
 
 class FieldError(BaseModel):
-    """One reason a request was refused."""
+    """One reason a request was refused; `input` is the offending value, cut when it is long."""
 
     field: str
     reason: str
@@ -154,6 +154,6 @@ class FieldError(BaseModel):
 
 
 class ErrorResponse(BaseModel):
-    """The body of every 422: each problem names its field and reason."""
+    """The body of every 413, 415 and 422: each problem names its field and reason."""
 
     detail: list[FieldError]
