@@ -76,8 +76,44 @@ def test_missing_and_extra_columns(contract, sample: pd.DataFrame) -> None:  # t
 def test_several_problems_are_counted(contract, sample: pd.DataFrame) -> None:  # type: ignore[no-untyped-def]
     sample.loc[0, "age"] = -5
     sample.loc[0, "race"] = "Martian"
-    with pytest.raises(TabmlError, match=r"\(and 1 more problems\)$"):
+    with pytest.raises(TabmlError, match=r"has 1 value below 0 \(and 1 more problem\)$"):
         validate(sample, contract, "x.csv")
+    sample.loc[1, "hours-per-week"] = 500
+    with pytest.raises(TabmlError, match=r"\(and 2 more problems\)$"):
+        validate(sample, contract, "x.csv")
+
+
+def test_one_bad_value_is_singular(contract, sample: pd.DataFrame) -> None:  # type: ignore[no-untyped-def]
+    sample["age"] = sample["age"].astype(str)
+    sample.loc[4, "age"] = "forty"
+    with pytest.raises(TabmlError) as error:
+        validate(sample, contract, "x.csv")
+    assert (
+        str(error.value) == "x.csv: column 'age' has 1 value that is not an integer (e.g. 'forty')"
+    )
+
+
+def test_a_fractional_integer_is_shown_without_a_numpy_repr(contract, sample: pd.DataFrame) -> None:  # type: ignore[no-untyped-def]
+    sample["age"] = sample["age"].astype("float64")
+    sample.loc[[0, 1], "age"] = 37.5
+    with pytest.raises(TabmlError) as error:
+        validate(sample, contract, "x.csv")
+    assert str(error.value) == "x.csv: column 'age' has 2 values that are not integers (e.g. 37.5)"
+
+
+def test_a_huge_cell_is_echoed_short(contract, sample: pd.DataFrame) -> None:  # type: ignore[no-untyped-def]
+    sample.loc[0, "race"] = "M" * 10_000_000
+    with pytest.raises(TabmlError) as error:
+        validate(sample, contract, "x.csv")
+    message = str(error.value)
+    assert len(message) < 200
+    assert message.startswith("x.csv: column 'race' has 1 value outside its allowed categories")
+    assert message.endswith("…')")
+
+
+def test_a_huge_unknown_column_name_is_echoed_short(contract, sample: pd.DataFrame) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(TabmlError, match="^x.csv: column 'z{77}…' is not in the contract$"):
+        validate(sample.assign(**{"z" * 100_000: 1}), contract, "x.csv")
 
 
 @pytest.mark.parametrize(

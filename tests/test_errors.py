@@ -1,9 +1,12 @@
 """Messages echo values short, plain and in correct grammar, whatever the data holds."""
 
+import errno
+import os
+
 import numpy as np
 import pytest
 
-from tabml.errors import count, first_problem, shown
+from tabml.errors import count, first_problem, os_error_sentence, shown
 
 
 @pytest.mark.parametrize(
@@ -69,3 +72,33 @@ def test_first_problem_counts_the_others() -> None:
     assert first_problem(["a"]) == "a"
     assert first_problem(["a", "b"]) == "a (and 1 more problem)"
     assert first_problem(["a", "b", "c"]) == "a (and 2 more problems)"
+
+
+@pytest.mark.parametrize(
+    ("error", "sentence"),
+    [
+        (
+            OSError(errno.ENOSPC, "No space left on device", "m.skops"),
+            "m.skops: No space left on device",
+        ),
+        (
+            PermissionError(errno.EACCES, "Permission denied", "r/x.csv"),
+            "r/x.csv: Permission denied",
+        ),
+        # pyarrow's wording, with the errno inside brackets: the plain reason is kept
+        (
+            OSError(
+                27, "Error writing bytes to file. Detail: [errno 27] File too large", "t.parquet"
+            ),
+            "t.parquet: File too large",
+        ),
+        (
+            OSError(errno.EXDEV, "Invalid cross-device link", "a", None, "b"),
+            "a -> b: Invalid cross-device link",
+        ),
+        (OSError("no errno,\n  no file"), "no errno, no file"),
+    ],
+)
+def test_os_errors_are_one_sentence(error: OSError, sentence: str) -> None:
+    assert os_error_sentence(error) == sentence
+    assert os.linesep not in os_error_sentence(error)

@@ -9,11 +9,12 @@ from typing import TYPE_CHECKING, Annotated, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from tabml import io, paths
 from tabml.config import Params, load_params
 from tabml.contract import dump_contract, infer_contract, load_contract, validate
-from tabml.errors import TabmlError
+from tabml.errors import TabmlError, os_error_sentence
 
 if TYPE_CHECKING:
     from tabml.stages.evaluate import Evaluation
@@ -30,15 +31,20 @@ ParamsOption = Annotated[Path, typer.Option("--params", help="The params file.")
 
 
 def clear_errors(command: Callable[P, R]) -> Callable[P, R]:
-    """Print a `TabmlError` as one line on stderr and exit 1, without a traceback."""
+    """Print an expected failure as one line on stderr and exit non-zero, without a traceback:
+    a `TabmlError` or an `OSError` (disk full, permission denied, file too large) exits 1, Ctrl-C
+    exits 130 quietly. Anything else is a bug and keeps its traceback."""
 
     @functools.wraps(command)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return command(*args, **kwargs)
-        except TabmlError as error:
-            console.print(f"[bold red]error:[/] {error}", highlight=False, soft_wrap=True)
+        except (TabmlError, OSError) as error:
+            text = os_error_sentence(error) if isinstance(error, OSError) else str(error)
+            console.print(f"[bold red]error:[/] {escape(text)}", highlight=False, soft_wrap=True)
             raise typer.Exit(1) from None
+        except KeyboardInterrupt:
+            raise typer.Exit(130) from None
 
     return wrapper
 
@@ -51,15 +57,34 @@ def _params(path: Path) -> Params:
 @clear_errors
 def prepare(params_file: ParamsOption = paths.PARAMS) -> None:
     """Validate the raw table against its contract, clean it, and split it."""
+    from tabml.stages.prepare import empty_columns, empty_warning
     from tabml.stages.prepare import prepare as run
 
     params = _params(params_file)
     contract = load_contract(params.data.contract)
     raw = io.read_csv(params.data.path, params.data.na_values, contract.read_dtypes())
+    empty = empty_columns(raw, params.data)
     train, test = run(raw, contract, params.data, params.split, str(params.data.path))
     io.write_parquet(paths.TRAIN, train)
     io.write_parquet(paths.TEST, test)
+    if empty:
+        warning = empty_warning(empty, str(params.data.path))
+        console.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False, soft_wrap=True)
     console.print(f"prepare: {len(train)} train rows, {len(test)} test rows")
+
+
+@app.command("validate")
+@clear_errors
+def validate_stage(params_file: ParamsOption = paths.PARAMS) -> None:
+    """Check params, contract and raw data; the first DVC stage, so bad input deletes nothing."""
+    from tabml.stages.validate import validate_inputs
+
+    params = _params(params_file)
+    contract = load_contract(params.data.contract)
+    raw = io.read_csv(params.data.path, params.data.na_values, contract.read_dtypes())
+    stamp = validate_inputs(raw, contract, params, str(params.data.path))
+    io.write_json(paths.VALIDATED, stamp)
+    console.print(f"validate: {params_file}, {params.data.contract} and {stamp['rows']} rows ok")
 
 
 @app.command()

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from pydantic_core import ErrorDetails
 
 from tabml import metrics as registry
-from tabml.errors import TabmlError
+from tabml.errors import TabmlError, first_problem, shown
 
 Probability = Annotated[float, Field(gt=0.0, lt=1.0)]
 
@@ -252,16 +252,16 @@ class Params(_Section):
 
 def _describe(error: ErrorDetails) -> str:
     """One readable phrase for one pydantic error, naming the dotted key."""
-    key = ".".join(str(part) for part in error["loc"])
-    kind = error["type"]
+    dotted = ".".join(str(part) for part in error["loc"])
+    key, kind = shown(dotted), error["type"]  # a key is echoed like a value: quoted, capped
     if kind == "extra_forbidden":
-        return f"unknown key '{key}'"
+        return f"unknown key {key}"
     if kind == "missing":
-        return f"missing key '{key}'"
+        return f"missing key {key}"
     message = str(error["msg"]).removeprefix("Value error, ")
-    if kind == "value_error" or not key:
+    if kind == "value_error" or not dotted:
         return message  # our validators name their keys themselves
-    return f"key '{key}' {message[0].lower()}{message[1:]} (got {error.get('input')!r})"
+    return f"key {key} {message[0].lower()}{message[1:]} (got {shown(error.get('input'))})"
 
 
 def parse_params(raw: object, source: str = "params.yaml") -> Params:
@@ -271,9 +271,8 @@ def parse_params(raw: object, source: str = "params.yaml") -> Params:
     try:
         return Params.model_validate(raw)
     except ValidationError as exc:
-        errors = exc.errors()
-        more = f" (and {len(errors) - 1} more problems)" if len(errors) > 1 else ""
-        raise TabmlError(f"{source}: {_describe(errors[0])}{more}") from None
+        problems = [_describe(error) for error in exc.errors()]
+        raise TabmlError(f"{source}: {first_problem(problems)}") from None
 
 
 def load_params(path: Path = Path("params.yaml")) -> Params:

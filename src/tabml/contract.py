@@ -15,7 +15,7 @@ import pandera.pandas as pa
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
-from tabml.errors import TabmlError
+from tabml.errors import TabmlError, count, first_problem, shown
 
 _PANDAS_DTYPE = {"integer": "Int64", "number": "float64", "category": "str"}
 
@@ -92,53 +92,75 @@ def to_schema(contract: Contract) -> pa.DataFrameSchema:
     return pa.DataFrameSchema(columns, strict=True, ordered=False)
 
 
-def _phrase(check: str, count: int, example: object) -> str | None:
+def _phrase(check: str, n: int, example: object) -> str | None:
     """Describe one failed pandera check; None for follow-on failures not worth reporting."""
-    values = "value" if count == 1 else "values"
     if check.startswith("coerce_dtype"):
-        kind = "integers" if "Int64" in check else "numbers"
-        return f"has {count} {values} that are not {kind} (e.g. {example!r})"
+        if "Int64" in check:
+            kind = count(n, "value that is not an integer", "values that are not integers")
+        else:
+            kind = count(n, "value that is not a number", "values that are not numbers")
+        return f"has {kind} (e.g. {shown(example)})"
+    values = count(n, "value", "values")
     if check == "not_nullable":
-        return f"has {count} missing {values} but the contract does not allow them"
+        return f"has {count(n, 'missing value', 'missing values')} but the contract allows none"
     if check.startswith("greater_than_or_equal_to("):
-        return f"has {count} {values} below {check[len('greater_than_or_equal_to(') : -1]}"
+        return f"has {values} below {check[len('greater_than_or_equal_to(') : -1]}"
     if check.startswith("less_than_or_equal_to("):
-        return f"has {count} {values} above {check[len('less_than_or_equal_to(') : -1]}"
+        return f"has {values} above {check[len('less_than_or_equal_to(') : -1]}"
     if check.startswith("isin("):
-        return f"has {count} {values} outside its allowed categories (e.g. {example!r})"
+        return f"has {values} outside its allowed categories (e.g. {shown(example)})"
     return None
 
 
-def explain(failures: pd.DataFrame, contract: Contract) -> list[str]:
-    """Turn pandera's failure-case table into sentences, in contract column order."""
+def _uncastable(series: pd.Series, kind: str) -> pd.Series:
+    """The values of `series` that are not numbers, or not whole numbers for integers."""
+    numbers = pd.to_numeric(series, errors="coerce")
+    bad = numbers.isna() | (numbers % 1 != 0) if kind == "integer" else numbers.isna()
+    return series[series.notna() & bad]
+
+
+def explain(failures: pd.DataFrame, contract: Contract, frame: pd.DataFrame) -> list[str]:
+    """Turn pandera's failure-case table into sentences, in contract column order.
+
+    A float column cast to integers fails as a whole (pandera reports one NaN, no row); the
+    offending values are then found in `frame`, so the count and example are the real ones.
+    """
     problems: list[str] = []
     frame_rows = failures[failures["schema_context"] == "DataFrameSchema"]
     for check, case in zip(frame_rows["check"], frame_rows["failure_case"], strict=True):
         if check == "column_in_dataframe":
-            problems.append(f"column '{case}' is missing")
+            problems.append(f"column {shown(case)} is missing")
         elif check == "column_in_schema":
-            problems.append(f"column '{case}' is not in the contract")
+            problems.append(f"column {shown(case)} is not in the contract")
     column_rows = failures[failures["schema_context"] == "Column"]
     for name in contract.columns:
         rows = column_rows[column_rows["column"] == name]
         coercion = rows["check"].astype(str).str.startswith("coerce_dtype")
         if coercion.any():
             rows = rows[coercion]
+            if rows["index"].isna().all() and name in frame:
+                bad = _uncastable(frame[name], contract.columns[name].type)
+                if len(bad):
+                    rows = pd.DataFrame({"check": rows["check"].iloc[0], "failure_case": bad})
         for check, group in rows.groupby("check", sort=False):
             text = _phrase(str(check), len(group), group["failure_case"].iloc[0])
             if text is not None:
-                problems.append(f"column '{name}' {text}")
+                problems.append(f"column {shown(name)} {text}")
     return problems
 
 
-def validate(frame: pd.DataFrame, contract: Contract, source: str) -> pd.DataFrame:
-    """Check a frame against the contract and return it coerced; raise one clear sentence."""
+def validate(
+    frame: pd.DataFrame, contract: Contract, source: str, inplace: bool = False
+) -> pd.DataFrame:
+    """Check a frame against the contract and return it coerced; raise one clear sentence.
+
+    `inplace` coerces `frame` itself instead of a copy, for callers that only check.
+    """
     try:
-        return to_schema(contract).validate(frame, lazy=True)
+        return to_schema(contract).validate(frame, lazy=True, inplace=inplace)
     except pa.errors.SchemaErrors as exc:
-        problems = explain(exc.failure_cases, contract) or ["does not match the contract"]
-        more = f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else ""
-        raise TabmlError(f"{source}: {problems[0]}{more}") from None
+        problems = explain(exc.failure_cases, contract, frame) or ["does not match the contract"]
+        raise TabmlError(f"{source}: {first_problem(problems)}") from None
 
 
 def infer_contract(frame: pd.DataFrame, max_categories: int = 50) -> Contract:

@@ -1,9 +1,10 @@
 """The one error type that the CLI turns into a clear, single-sentence message.
 
-Also the two helpers every message uses, so that no message echoes a 10 MB cell, prints a numpy
-repr such as ``np.float64(1.5)`` or says "1 values".
+Also the helpers every message uses, so that no message echoes a 10 MB cell, prints a numpy repr
+such as ``np.float64(1.5)``, says "1 values" or shows an `OSError` as a traceback.
 """
 
+import os
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
@@ -96,3 +97,18 @@ def first_problem(problems: Sequence[str]) -> str:
     others = len(problems) - 1
     more = f" (and {count(others, 'more problem', 'more problems')})" if others > 0 else ""
     return f"{problems[0]}{more}"
+
+
+def os_error_sentence(error: OSError) -> str:
+    """An `OSError` (disk full, permission denied, file too large) as one sentence: the path it
+    concerns and the operating system's reason, e.g. ``models/m.skops: No space left on device``."""
+    if isinstance(error.errno, int) and error.errno > 0:
+        reason = os.strerror(error.errno)  # pyarrow wraps it: "Error writing... [errno 27] ..."
+    else:
+        reason = " ".join((error.strerror or str(error) or type(error).__name__).split())
+    if error.filename is None:
+        return reason
+    where = str(error.filename)
+    if error.filename2 is not None:
+        where += f" -> {error.filename2}"
+    return f"{where}: {reason}"

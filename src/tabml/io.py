@@ -33,7 +33,11 @@ _FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 @contextmanager
 def atomic_path(path: Path) -> Iterator[Path]:
-    """Yield a temporary path beside `path`; move it into place only if the block succeeds."""
+    """Yield a temporary path beside `path`; move it into place only if the block succeeds.
+
+    A failed write (disk full, file too large) names `path`, not the temporary file: writers
+    such as pyarrow raise an `OSError` that names no file at all.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
@@ -42,6 +46,10 @@ def atomic_path(path: Path) -> Iterator[Path]:
         yield tmp
         tmp.chmod(0o644)  # mkstemp makes 0600 files; outputs are meant to be shared and shipped
         tmp.replace(path)
+    except OSError as error:
+        if error.filename not in (None, tmp_name):
+            raise
+        raise OSError(error.errno, error.strerror or str(error), str(path)) from error
     finally:
         tmp.unlink(missing_ok=True)
 
