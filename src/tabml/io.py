@@ -1,7 +1,8 @@
 """Reading and writing frames, models and JSON. Every write is atomic: temp file, then rename.
 
-Models are stored with skops, which loads only allow-listed types (never arbitrary pickle code),
-and the bytes are canonicalised so that the same model always gives the same file hash.
+Models are stored with skops, and loaded only when every type in the file is one that tabml models
+contain (tabml.model_types: exact names, never pickle code); the bytes are canonicalised so that
+the same model always gives the same file hash.
 """
 
 from __future__ import annotations
@@ -21,13 +22,9 @@ from typing import Any
 import pandas as pd
 import skops.io as sio
 
+from tabml import model_types
 from tabml.errors import TabmlError
 
-# What a tabml model file may contain beyond skops' own defaults: scikit-learn's classes and
-# functions, and a few exact types scikit-learn stores (`functools.partial` wraps one of its
-# validators; skops still checks the wrapped function). Anything else is refused by name.
-TRUSTED_TYPE_PREFIXES = ("sklearn.",)
-TRUSTED_TYPES = frozenset({"functools.partial", "numpy.dtype"})
 _FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 
@@ -153,19 +150,28 @@ def save_model(path: Path, model: Any) -> None:
 
 
 def load_model(path: Path) -> Any:
-    """Load a skops file, refusing any type outside the allow-list above."""
+    """Load a skops file whose every type is one that tabml models contain (tabml.model_types).
+
+    The file is checked before skops builds anything, so a refused file has no side effect; skops
+    then trusts exactly the known types it reports, and the trees are checked before any use.
+    """
     if not path.exists():
         raise TabmlError(f"{path}: model file not found")
     data = path.read_bytes()
     try:
-        untrusted = sio.get_untrusted_types(data=data)
-    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+        schema = json.loads(zipfile.ZipFile(io.BytesIO(data)).read("schema.json"))
+        problem = model_types.check_file(schema)
+        untrusted = [] if problem else sio.get_untrusted_types(data=data)
+    except (zipfile.BadZipFile, KeyError, ValueError, TypeError, RecursionError) as exc:
         raise TabmlError(f"{path}: not a skops model file ({exc})") from None
-    refused = [
-        name
-        for name in untrusted
-        if not name.startswith(TRUSTED_TYPE_PREFIXES) and name not in TRUSTED_TYPES
-    ]
-    if refused:
-        raise TabmlError(f"{path}: refusing to load untrusted type '{refused[0]}'")
-    return sio.loads(data, trusted=untrusted)
+    problem = problem or model_types.check_reported(untrusted)
+    if problem:
+        raise TabmlError(f"{path}: {problem}")
+    try:  # every type is known now, so a failure here means damaged or crafted content
+        model = sio.loads(data, trusted=untrusted)
+        problem = model_types.check_loaded(model)
+    except Exception as exc:  # any failure to rebuild untrusted bytes means a bad file
+        raise TabmlError(f"{path}: not a loadable tabml model ({type(exc).__name__})") from None
+    if problem:
+        raise TabmlError(f"{path}: refusing a damaged or crafted model, as its {problem}")
+    return model
