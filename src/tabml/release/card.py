@@ -320,7 +320,8 @@ def _how_to_load(inputs: CardInputs) -> list[str]:
     repo = info.repository or "OWNER/REPO"
     image = f"ghcr.io/{repo.lower()}:{info.version}"
     return [
-        "Check the files, and (for a GitHub release) their build provenance:",
+        "Check the files and their build provenance (the sums alone catch corruption, not "
+        "tampering):",
         "",
         "```bash",
         "sha256sum --check SHA256SUMS",
@@ -333,7 +334,8 @@ def _how_to_load(inputs: CardInputs) -> list[str]:
         "import skops.io as sio",
         "",
         'untrusted = sio.get_untrusted_types(file="model.skops")',
-        "# expect only sklearn.* types, functools.partial and numpy.dtype; review anything else",
+        "# trust only names listed in src/tabml/model_types.py at this release's commit,",
+        "# never by prefix: scikit-learn re-exports functions such as subprocess.check_output",
         'model = sio.load("model.skops", trusted=untrusted)',
         "scores = model.predict_proba(frame)[:, 1]  # frame: a pandas DataFrame of feature columns",
         "```",
