@@ -171,6 +171,13 @@ release-assets: $(STAMP) ## Model, metrics, params, dvc.lock, MODEL_CARD.md, SHA
 	@repo="$${REPO:-$${GITHUB_REPOSITORY:-}}"; set -x; \
 	tabml release assets --out-dir "$(RELEASE_DIR)" $${TAG:+--tag "$$TAG"} $${repo:+--repo "$$repo"}
 
+# SHA256SUMS catches corruption, not tampering: check a downloaded release's attestations before
+# serving it (needs gh, https://cli.github.com; fails when gh is missing rather than skip).
+.PHONY: verify-release
+verify-release: $(STAMP) ## gh attestation verify every file of RELEASE_DIR (REPO=owner/name)
+	python -m tabml.release.verify --dir "$(RELEASE_DIR)" \
+	  --repo "$${REPO:-$${GITHUB_REPOSITORY:?set REPO=owner/name}}"
+
 .PHONY: image
 image: ## Build the serving image from RELEASE_DIR with docker (IMAGE=name:tag)
 	docker build --tag "$${IMAGE:-tabml-serve:local}" --build-arg RELEASE_DIR="$(RELEASE_DIR)" .
