@@ -41,7 +41,7 @@ test: lint ## Lint, type-check, then the default test suite (the README's test c
 	pytest
 
 .PHONY: test-slow
-test-slow: $(STAMP) ## Slow tests: full-data dvc repro, determinism, workflows under act
+test-slow: $(STAMP) ## Slow tests: full-data dvc repro, determinism, workflows under act, DVC remotes
 	pytest -m slow
 
 .PHONY: lint
