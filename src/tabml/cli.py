@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import signal
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, ParamSpec, TypeVar
@@ -25,6 +26,19 @@ contract_app = typer.Typer(help="Work with the data contract.", no_args_is_help=
 app.add_typer(contract_app, name="contract")
 
 console = Console(stderr=True)
+
+
+@app.callback()
+def _on_start() -> None:
+    """Turn SIGTERM (a cancelled GitHub job) into SystemExit, so `finally` blocks and context
+    managers clean up worktrees and temp dirs as they do on Ctrl-C."""
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
+
+
+def _exit_on_sigterm(signum: int, _frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
 P = ParamSpec("P")
 R = TypeVar("R")
 ParamsOption = Annotated[Path, typer.Option("--params", help="The params file.")]
