@@ -200,18 +200,15 @@ def report(
     params_file: ParamsOption = paths.PARAMS,
 ) -> None:
     """Compare the reproduced workspace with its base: write report.md, report.json, manifest."""
-    import os
-
-    from tabml.compare import gitrev
     from tabml.compare import manifest as manifest_io
     from tabml.compare.render import render
     from tabml.compare.report import compare
     from tabml.compare.summary import summary
+    from tabml.platform import actions, git
 
     params = _params(params_file)
-    run = [os.environ.get(k) for k in ("GITHUB_SERVER_URL", "GITHUB_REPOSITORY", "GITHUB_RUN_ID")]
-    if full_report_url is None and all(run):
-        full_report_url = f"{run[0]}/{run[1]}/actions/runs/{run[2]}"  # its artifacts hold it all
+    if full_report_url is None:
+        full_report_url = actions.run_url()  # its artifacts hold it all
     with console.status(f"comparing with the merge-base of {base}"):
         comparison = compare(params, base)
     markdown = render(comparison, full_report_url)
@@ -223,17 +220,14 @@ def report(
             out_dir / paths.PR_MANIFEST.name,
             manifest_io.Manifest(
                 pr_number=pr,
-                head_sha=gitrev.rev_parse("HEAD"),
+                head_sha=git.rev_parse("HEAD"),
                 base_sha=comparison.base.sha,
                 gate_passed=comparison.passed,
                 report_file=report_md.name,
                 report_sha256=io.file_digest(report_md),
             ),
         )
-    step_summary = os.environ.get("GITHUB_STEP_SUMMARY")
-    if step_summary:
-        with Path(step_summary).open("a", encoding="utf-8") as handle:
-            handle.write(markdown)
+    actions.append_summary(markdown)
     console.print(markdown.splitlines()[2], highlight=False)
     console.print(f"report: wrote {report_md}")
 
@@ -259,10 +253,8 @@ def verify_report(
     repo: Annotated[str, typer.Option(help="owner/name of this repository.")],
 ) -> None:
     """Validate a report artifact from an untrusted PR run; print the PR number it belongs to."""
-    import os
-
-    from tabml import github
     from tabml.compare.manifest import load_verified
+    from tabml.platform import actions, github
 
     manifest, _ = load_verified(artifact_dir / paths.PR_MANIFEST.name, run_head_sha)
     pull = github.request("GET", f"/repos/{repo}/pulls/{manifest.pr_number}")
@@ -271,10 +263,8 @@ def verify_report(
             f"PR #{manifest.pr_number} does not have head {run_head_sha[:12]}: the manifest does "
             "not belong to the triggering run"
         )
-    output = os.environ.get("GITHUB_OUTPUT")
-    if output:
-        with Path(output).open("a", encoding="utf-8") as handle:
-            handle.write(f"pr={manifest.pr_number}\nreport={artifact_dir / manifest.report_file}\n")
+    report = artifact_dir / manifest.report_file
+    actions.set_outputs({"pr": str(manifest.pr_number), "report": str(report)})
     typer.echo(manifest.pr_number)
 
 
@@ -461,13 +451,10 @@ ReleaseDirOption = Annotated[Path, typer.Option("--dir", help="The release direc
 
 
 def _step_outputs(values: dict[str, str]) -> None:
-    """Append `key=value` lines to $GITHUB_OUTPUT when running in a workflow."""
-    import os
+    """Append step outputs to $GITHUB_OUTPUT when running in a workflow."""
+    from tabml.platform import actions
 
-    output = os.environ.get("GITHUB_OUTPUT")
-    if output:
-        with Path(output).open("a", encoding="utf-8") as handle:
-            handle.writelines(f"{key}={value}\n" for key, value in values.items())
+    actions.set_outputs(values)
 
 
 @release_app.command("register")
@@ -514,13 +501,13 @@ def release_check_tag(
     ] = None,
 ) -> None:
     """Check that a tag parses (GTO), points at HEAD and is on main; write step outputs."""
-    from tabml.compare import gitrev
+    from tabml.platform import git
     from tabml.release import preflight, tags
 
     info = tags.tag_info(tag)
     if event is not None and info.event != event:
         raise TabmlError(f"tag '{tag}' is a GTO {info.event}, not a {event}")
-    head = gitrev.rev_parse("HEAD")
+    head = git.rev_parse("HEAD")
     if info.sha != head:
         raise TabmlError(f"tag '{tag}' points at {info.sha[:12]}, not at HEAD {head[:12]}")
     preflight.check_on_main(info.sha, preflight.main_ref(main))
@@ -653,27 +640,17 @@ retrain_app = typer.Typer(
 app.add_typer(retrain_app, name="retrain")
 
 
-def _run_url() -> str | None:
-    """This workflow run's page, when running in GitHub Actions."""
-    import os
-
-    server, repo, run = (
-        os.environ.get(k) for k in ("GITHUB_SERVER_URL", "GITHUB_REPOSITORY", "GITHUB_RUN_ID")
-    )
-    return f"{server}/{repo}/actions/runs/{run}" if server and repo and run else None
-
-
 @retrain_app.command("build")
 @clear_errors
 def retrain_build(params_file: ParamsOption = paths.PARAMS) -> None:
     """Write the training table (base + batches, per `retrain`) and point data.path at it."""
     import yaml
 
-    from tabml.retrain.branch import is_dirty
+    from tabml.platform import git
     from tabml.retrain.build import build_table, provenance_path
 
     params = _params(params_file)
-    if is_dirty([str(params_file)]):
+    if git.is_dirty([str(params_file)]):
         raise TabmlError(f"{params_file}: uncommitted changes; commit them before a retrain")
     contract = load_contract(params.data.contract)
     result = build_table(params, contract, params_file.read_text(encoding="utf-8"))
@@ -718,11 +695,10 @@ def retrain_commit(params_file: ParamsOption = paths.PARAMS) -> None:
 @clear_errors
 def retrain_report(params_file: ParamsOption = paths.PARAMS) -> None:
     """Compare with `retrain.main` (the PR report and gate) and decide: PR, issue or nothing."""
-    import os
-
     from tabml.compare.render import render
     from tabml.compare.report import compare
     from tabml.compare.summary import summary
+    from tabml.platform import actions
     from tabml.retrain.decide import decide
 
     params = _params(params_file)
@@ -734,14 +710,12 @@ def retrain_report(params_file: ParamsOption = paths.PARAMS) -> None:
         markdown, report = render(comparison), summary(comparison)
         io.write_bytes(paths.PR_REPORT_MD, markdown.encode())
         io.write_json(paths.PR_REPORT_JSON, report)
-    decision = decide(build, report, markdown, params.retrain.label, _run_url())
+    decision = decide(build, report, markdown, params.retrain.label, actions.run_url())
     io.write_json(paths.RETRAIN_DECISION, decision.to_json())
     _step_outputs({"decision": decision.kind})
-    step_summary = os.environ.get("GITHUB_STEP_SUMMARY")
-    if step_summary:
-        with Path(step_summary).open("a", encoding="utf-8") as handle:
-            handle.write(f"Retrain decision: **{decision.kind}** ({decision.reason})\n\n")
-            handle.write(markdown or "")
+    actions.append_summary(
+        f"Retrain decision: **{decision.kind}** ({decision.reason})\n\n{markdown or ''}"
+    )
     console.print(f"retrain: {decision.kind} ({decision.reason})", highlight=False)
 
 
@@ -749,10 +723,10 @@ def retrain_report(params_file: ParamsOption = paths.PARAMS) -> None:
 @clear_errors
 def retrain_push(params_file: ParamsOption = paths.PARAMS) -> None:
     """Force-push HEAD to the retrain branch (token from GITHUB_TOKEN, never stored)."""
-    from tabml.retrain.branch import push_branch
+    from tabml.platform import git
 
     branch = _params(params_file).retrain.branch
-    push_branch(branch)
+    git.force_push(branch)
     console.print(f"retrain push: origin/{branch}", highlight=False)
 
 
@@ -788,9 +762,8 @@ def drift_issue(
     params_file: ParamsOption = paths.PARAMS,
 ) -> None:
     """Open or update the one `drift` issue from the last `tabml monitor` run, if it drifted."""
-    import os
-
     from tabml.monitor.drift_issue import drift_decision
+    from tabml.platform import actions
     from tabml.retrain import RETRAIN_WORKFLOW
     from tabml.retrain.api import dispatch as dispatch_workflow
     from tabml.retrain.api import publish
@@ -798,9 +771,13 @@ def drift_issue(
     params = _params(params_file)
     drift = io.read_json(json_in)
     markdown = markdown_in.read_text(encoding="utf-8") if drift.get("drift") else ""
-    server = os.environ.get("GITHUB_SERVER_URL", "https://github.com")
     decision = drift_decision(
-        drift, markdown, server=server, repo=repo, dispatched=dispatch, run_url=_run_url()
+        drift,
+        markdown,
+        server=actions.server_url(),
+        repo=repo,
+        dispatched=dispatch,
+        run_url=actions.run_url(),
     )
     if decision.kind == "none":
         console.print(f"drift-issue: nothing to report ({decision.reason})", highlight=False)
@@ -828,14 +805,12 @@ TableOut = Annotated[Path | None, typer.Option("--out", help="Also write the tab
 
 def _write_table(table: str, out: Path | None, summary: bool = False) -> None:
     """Print the table; write it to `out` and, in a workflow, to the job summary."""
-    import os
+    from tabml.platform import actions
 
     if out is not None:
         io.write_bytes(out, table.encode())
-    step_summary = os.environ.get("GITHUB_STEP_SUMMARY")
-    if summary and step_summary:
-        with Path(step_summary).open("a", encoding="utf-8") as handle:
-            handle.write(table)
+    if summary:
+        actions.append_summary(table)
     typer.echo(table, nl=False)
 
 
@@ -956,7 +931,7 @@ def sweep_comment(
     table: Annotated[Path, typer.Option("--table", help="The table to post.")] = paths.SWEEP_TABLE,
 ) -> None:
     """Post the sweep table as a comment on a pull request (needs GITHUB_TOKEN)."""
-    from tabml import github
+    from tabml.platform import github
 
     if not table.is_file():
         raise TabmlError(f"{table}: file not found; run `tabml sweep aggregate` first")

@@ -25,6 +25,7 @@ from importlib import metadata
 from pathlib import Path
 
 from tabml.errors import TabmlError
+from tabml.platform import git
 
 MAX_NAME_LENGTH = 40
 NAME_PATTERN = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*")
@@ -226,12 +227,8 @@ def commit_message(old: str, new: str, slug: str | None) -> str:
 # --- the work tree --------------------------------------------------------------------------
 
 
-def git(root: Path, *args: str) -> str:
-    """Run git in `root`; its stdout, or a TabmlError naming the command."""
-    return _run(root, ["git", *args], None)
-
-
 def _run(root: Path, command: list[str], env: Mapping[str, str] | None) -> str:
+    """Run a tool (uv, dvc) in `root`; its stdout, or a TabmlError naming the command."""
     try:
         done = subprocess.run(
             command, cwd=root, env=env, capture_output=True, text=True, check=False
@@ -249,7 +246,7 @@ def _run(root: Path, command: list[str], env: Mapping[str, str] | None) -> str:
 def tracked_text_files(root: Path) -> dict[str, str]:
     """Tracked files that are UTF-8 text (not symlinks, not binary), by repository path."""
     files: dict[str, str] = {}
-    for name in git(root, "ls-files", "-z").split("\0"):
+    for name in git.git("ls-files", "-z", cwd=root, strip=False).split("\0"):
         path = root / name
         if not name or path.is_symlink() or not path.is_file() or not is_edited(name):
             continue
@@ -266,7 +263,9 @@ def tracked_text_files(root: Path) -> dict[str, str]:
 def current_package(root: Path) -> str:
     """The one package under `src/` (a tracked `src/<name>/__init__.py`)."""
     inits = [
-        p for p in git(root, "ls-files", "src/*/__init__.py").splitlines() if p.count("/") == 2
+        p
+        for p in git.git("ls-files", "src/*/__init__.py", cwd=root).splitlines()
+        if p.count("/") == 2
     ]
     if len(inits) != 1:
         found = ", ".join(sorted(inits)) or "none"
@@ -279,7 +278,7 @@ def taken_names(root: Path, current: str) -> dict[str, str]:
     taken = dict.fromkeys(sys.stdlib_module_names, "standard library")
     for module, dists in metadata.packages_distributions().items():
         taken.setdefault(module, f"installed package {', '.join(sorted(set(dists)))}")
-    for name in git(root, "ls-files", "tests/*.py", "bench/*.py").splitlines():
+    for name in git.git("ls-files", "tests/*.py", "bench/*.py", cwd=root).splitlines():
         taken.setdefault(Path(name).stem, name)
     taken.pop(current, None)
     return taken
@@ -287,14 +286,8 @@ def taken_names(root: Path, current: str) -> dict[str, str]:
 
 def origin_slug(root: Path) -> str | None:
     """`owner/repo` of the `origin` remote when it is on GitHub."""
-    done = subprocess.run(
-        ["git", "remote", "get-url", "origin"],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    return parse_github_remote(done.stdout) if done.returncode == 0 else None
+    url = git.attempt("remote", "get-url", "origin", cwd=root)
+    return parse_github_remote(url) if url is not None else None
 
 
 def _tool_env(root: Path) -> dict[str, str]:
@@ -309,22 +302,22 @@ def _tool_env(root: Path) -> dict[str, str]:
 def _apply(root: Path, plan: Plan, old: str, new: str) -> None:
     package_dir = f"src/{old}/"
     if any(path.startswith(package_dir) for path in plan.renames):
-        git(root, "mv", f"src/{old}", f"src/{new}")
+        git.git("mv", f"src/{old}", f"src/{new}", cwd=root)
         for cache in (root / "src" / new).rglob("__pycache__"):
             shutil.rmtree(cache, ignore_errors=True)
     for path, target in plan.renames.items():
         if path.startswith(package_dir):
             continue
         (root / target).parent.mkdir(parents=True, exist_ok=True)
-        git(root, "mv", path, target)
+        git.git("mv", path, target, cwd=root)
     for path, text in plan.edits.items():
         (root / plan.renames.get(path, path)).write_bytes(text.encode("utf-8"))
 
 
 def _restore(root: Path, new_dirs: Iterable[Path]) -> None:
     """Back to the last commit: the work tree was clean before `init_project` started."""
-    subprocess.run(["git", "reset", "-q", "--hard", "HEAD"], cwd=root, check=False)
-    subprocess.run(["git", "clean", "-q", "-fd"], cwd=root, check=False)
+    git.attempt("reset", "-q", "--hard", "HEAD", cwd=root)
+    git.attempt("clean", "-q", "-fd", cwd=root)
     for directory in new_dirs:
         shutil.rmtree(directory, ignore_errors=True)
 
@@ -339,7 +332,7 @@ def init_project(
     log: Callable[[str], None] = lambda _: None,
 ) -> InitResult:
     """Rename the package to `name`, repoint badges, relock, reproduce and commit, once."""
-    root = Path(git(root, "rev-parse", "--show-toplevel").strip())
+    root = Path(git.git("rev-parse", "--show-toplevel", cwd=root))
     old = current_package(root)
     new = validate_name(name, taken_names(root, old))
     slug = parse_repo_option(repo) if repo else origin_slug(root)
@@ -351,12 +344,12 @@ def init_project(
         where = f" and the badges point at {slug}" if slug else ""
         message = f"nothing to do: the package is already called {new}{where}."
         return InitResult(package=new, plan=plan, commit=None, message=message)
-    if git(root, "status", "--porcelain"):
+    if git.git("status", "--porcelain", cwd=root):
         raise TabmlError(
             "the work tree has uncommitted changes; commit or stash them, then run make init again."
         )
     try:
-        git(root, "var", "GIT_COMMITTER_IDENT")
+        git.git("var", "GIT_COMMITTER_IDENT", cwd=root)
     except TabmlError:
         raise TabmlError(
             "git does not know who you are; set `git config user.name` and `user.email`, "
@@ -377,11 +370,11 @@ def init_project(
             _run(root, [uv, "sync", "--frozen"], env)
             log("dvc repro (the new project's baseline)")
             _run(root, ["dvc", "repro"], env)
-        git(root, "add", "-A")
+        git.git("add", "-A", cwd=root)
         message = commit_message(old, new, slug)
-        git(root, "commit", "-q", "-m", message)
+        git.git("commit", "-q", "-m", message, cwd=root)
     except BaseException:
         _restore(root, new_dirs)
         raise
-    commit = git(root, "rev-parse", "--short", "HEAD").strip()
+    commit = git.git("rev-parse", "--short", "HEAD", cwd=root)
     return InitResult(package=new, plan=plan, commit=commit, message=message)

@@ -6,7 +6,6 @@ itself, and the confusion matrices are tables.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from importlib.metadata import version
 from typing import Any
@@ -15,6 +14,7 @@ import pandas as pd
 
 from tabml.compare.bootstrap import Delta
 from tabml.compare.report import Comparison
+from tabml.platform import actions
 
 GITHUB_COMMENT_LIMIT = 65_536
 _CHART_POINTS = 21
@@ -223,12 +223,8 @@ def pipeline_section(comparison: Comparison) -> Section:
 
 def footer(comparison: Comparison) -> str:
     """Run link, commit SHAs and tool versions."""
-    server, repo, run = (
-        os.environ.get(k) for k in ("GITHUB_SERVER_URL", "GITHUB_REPOSITORY", "GITHUB_RUN_ID")
-    )
-    run_link = (
-        f"[workflow run]({server}/{repo}/actions/runs/{run}) · " if server and repo and run else ""
-    )
+    run = actions.run_url()
+    run_link = f"[workflow run]({run}) · " if run else ""
     tools = ", ".join(f"{name} {version(name)}" for name in ("dvc", "scikit-learn", "pandas"))
     return (
         f"<sub>{run_link}base `{comparison.base.sha[:12]}` · PR `{comparison.pr.sha[:12]}` · "

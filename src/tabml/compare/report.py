@@ -10,7 +10,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from tabml.compare import gitrev
 from tabml.compare.bootstrap import Delta, Sample, bootstrap_deltas
 from tabml.compare.gate import Check, SliceDelta, evaluate_gate
 from tabml.compare.revision import (
@@ -23,6 +22,7 @@ from tabml.compare.revision import (
 )
 from tabml.config import Params, ReportParams
 from tabml.paths import ROW_ID
+from tabml.platform import git
 
 
 @dataclass(frozen=True)
@@ -143,8 +143,8 @@ def compare(
     params: Params, target: str, workspace: Path = Path(), scratch: Path | None = None
 ) -> Comparison:
     """Compare the reproduced workspace with the merge-base of `target` and HEAD."""
-    base_sha = gitrev.merge_base(target, cwd=workspace)
-    head_sha = gitrev.rev_parse("HEAD", cwd=workspace)
+    base_sha = git.merge_base(target, cwd=workspace)
+    head_sha = git.rev_parse("HEAD", cwd=workspace)
     head_lock = head_status(workspace)
     with tempfile.TemporaryDirectory(prefix="tabml-report-", dir=scratch) as tmp:
         base = resolve_base(base_sha, workspace, Path(tmp))

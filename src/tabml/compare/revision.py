@@ -19,8 +19,8 @@ import pandas as pd
 import yaml
 
 from tabml import paths
-from tabml.compare import gitrev
 from tabml.errors import TabmlError
+from tabml.platform import git
 
 # Outputs that `dvc status` reports as missing only because the DVC cache is empty.
 _ABSENT = frozenset({"deleted", "not in cache"})
@@ -207,7 +207,7 @@ def share_cache(checkout: Path, main: Path) -> None:
 
 def resolve_base(sha: str, main: Path, scratch: Path) -> Revision:
     """The base revision's outputs: committed when trustworthy, else reproduced in a worktree."""
-    with gitrev.worktree(sha, scratch / "base", cwd=main) as checkout:
+    with git.worktree(sha, scratch / "base", cwd=main) as checkout:
         status = checkout_status(checkout)
         missing = committed_outputs_missing(checkout)
         short = sha[:7]
@@ -274,7 +274,7 @@ def head_status(workspace: Path) -> LockStatus:
             f"dvc.yaml: stage '{stage}' is not reproduced in this workspace; run `make run` "
             "(dvc repro) before the report"
         )
-    committed = gitrev.show("HEAD", "dvc.lock", cwd=workspace)
+    committed = git.show("HEAD", "dvc.lock", cwd=workspace)
     if committed is None:
         return LockStatus(fresh=False, reasons=["dvc.lock is not committed"])
     current = yaml.safe_load((workspace / "dvc.lock").read_text()) or {}

@@ -18,10 +18,10 @@ import pandas as pd
 import yaml
 
 from tabml import io, paths
-from tabml.compare import gitrev
 from tabml.config import Params
 from tabml.contract import load_contract
 from tabml.errors import TabmlError
+from tabml.platform import git
 from tabml.release import card, preflight, tags
 
 LOCK = Path("dvc.lock")
@@ -91,10 +91,10 @@ def release_info(
 ) -> card.ReleaseInfo:
     """Version, commit and time of the release: from `tag`, else a registration tag at HEAD,
     else the commit alone (version `dev-<sha>`)."""
-    head = gitrev.rev_parse("HEAD", cwd)
+    head = git.rev_parse("HEAD", cwd)
     tag = tag or tags.registration_at(head, artifact, cwd)
     if tag is None:
-        created = gitrev.git("log", "-1", "--format=%cI", head, cwd=cwd)
+        created = git.git("log", "-1", "--format=%cI", head, cwd=cwd)
         return card.ReleaseInfo(artifact, f"dev-{head[:7]}", None, head, created, repository)
     info = tags.tag_info(tag, cwd)
     if info.sha != head:

@@ -6,23 +6,14 @@ status after it, so a failed smoke test is recorded as a failed deployment, not 
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
-from tabml import github
 from tabml.errors import TabmlError
+from tabml.platform import actions, github
 
 # `job.status` of the workflow -> the deployment state GitHub accepts
 JOB_STATES = {"success": "success", "failure": "failure", "cancelled": "error"}
 STATES = frozenset({"error", "failure", "inactive", "in_progress", "queued", "pending", "success"})
-
-
-def run_url() -> str | None:
-    """The URL of this workflow run, from the runner's environment."""
-    server, repo, run = (
-        os.environ.get(k) for k in ("GITHUB_SERVER_URL", "GITHUB_REPOSITORY", "GITHUB_RUN_ID")
-    )
-    return f"{server}/{repo}/actions/runs/{run}" if server and repo and run else None
 
 
 def create_deployment(
@@ -64,8 +55,9 @@ def set_status(
     if state not in STATES:
         raise TabmlError(f"deployment state '{state}' is not one of {', '.join(sorted(STATES))}")
     body: dict[str, Any] = {"state": state, "description": description[:140]}
-    if run_url():
-        body["log_url"] = run_url()
+    log_url = actions.run_url()
+    if log_url:
+        body["log_url"] = log_url
     if environment_url:
         body["environment_url"] = environment_url
     status: dict[str, Any] = github.request(

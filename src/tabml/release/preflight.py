@@ -13,12 +13,12 @@ from pathlib import Path
 from typing import Any
 
 from tabml import paths
-from tabml.compare import gitrev
 from tabml.compare.bootstrap import Delta
 from tabml.compare.gate import Check, evaluate_gate
 from tabml.compare.revision import LockStatus, checkout_status
 from tabml.config import GateParams, load_params
 from tabml.errors import TabmlError
+from tabml.platform import git
 
 MAIN_CANDIDATES = ("origin/main", "main")
 
@@ -28,7 +28,7 @@ def main_ref(explicit: str | None = None, cwd: Path = Path()) -> str:
     candidates = (explicit,) if explicit else MAIN_CANDIDATES
     for ref in candidates:
         try:
-            gitrev.git("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}", cwd=cwd)
+            git.git("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}", cwd=cwd)
         except TabmlError:
             continue
         return str(ref)
@@ -40,7 +40,7 @@ def main_ref(explicit: str | None = None, cwd: Path = Path()) -> str:
 
 def check_clean(cwd: Path = Path()) -> None:
     """Refuse when tracked files have uncommitted changes."""
-    changed = gitrev.git("diff", "--name-only", "HEAD", "--", cwd=cwd).splitlines()
+    changed = git.git("diff", "--name-only", "HEAD", "--", cwd=cwd).splitlines()
     if changed:
         first = changed[0]
         more = f" and {len(changed) - 1} more" if len(changed) > 1 else ""
@@ -52,7 +52,7 @@ def check_clean(cwd: Path = Path()) -> None:
 def check_on_main(sha: str, main: str, cwd: Path = Path()) -> None:
     """Refuse a commit that the main branch does not contain."""
     try:
-        gitrev.git("merge-base", "--is-ancestor", sha, main, cwd=cwd)
+        git.git("merge-base", "--is-ancestor", sha, main, cwd=cwd)
     except TabmlError:
         raise TabmlError(
             f"commit {sha[:12]} is not on {main}; merge it into main before releasing it"
@@ -104,7 +104,7 @@ def preflight(sha: str, main: str, cwd: Path = Path()) -> list[Check]:
     check_on_main(sha, main, cwd)
     with (
         tempfile.TemporaryDirectory(prefix="tabml-release-") as scratch,
-        gitrev.worktree(sha, Path(scratch) / "checkout", cwd=cwd) as checkout,
+        git.worktree(sha, Path(scratch) / "checkout", cwd=cwd) as checkout,
     ):
         check_lock(checkout, sha)
         return check_gate(checkout, sha)

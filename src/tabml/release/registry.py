@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tabml.compare import gitrev
 from tabml.errors import TabmlError
+from tabml.platform import git
 from tabml.release import preflight, tags
 
 
@@ -22,7 +22,7 @@ def register(
     tag = tags.registration_tag(artifact, version)
     if tags.tag_commit(tag, cwd) is not None:
         raise TabmlError(f"tag '{tag}' already exists; choose a new version")
-    sha = gitrev.rev_parse("HEAD", cwd)
+    sha = git.rev_parse("HEAD", cwd)
     preflight.preflight(sha, preflight.main_ref(main, cwd), cwd)
     args = ["register", artifact, sha, "--version", version]
     tags.gto(*args, *(["--push"] if push else []), cwd=cwd)
@@ -48,13 +48,13 @@ def promote(
             f"tag '{registration}' does not exist; first run make release VERSION={version}"
         )
     preflight.preflight(sha, preflight.main_ref(main, cwd), cwd)
-    before = set(gitrev.git("tag", "--points-at", sha, cwd=cwd).splitlines())
+    before = set(git.git("tag", "--points-at", sha, cwd=cwd).splitlines())
     args = ["assign", artifact, "--version", version, "--stage", stage]
     # GTO refuses to assign a stage that the version held before unless forced: that is exactly
     # a rollback (or a re-deploy), which must stay one plain command.
     again = any(tags.is_assignment(tag, artifact, stage) for tag in before)
     tags.gto(*args, *(["--force"] if again else []), *(["--push"] if push else []), cwd=cwd)
-    created = set(gitrev.git("tag", "--points-at", sha, cwd=cwd).splitlines()) - before
+    created = set(git.git("tag", "--points-at", sha, cwd=cwd).splitlines()) - before
     if len(created) != 1:
         raise TabmlError(f"gto assign did not create one tag at {sha[:12]} (got {sorted(created)})")
     return created.pop()

@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from tabml import io, paths
-from tabml.compare import gitrev
 from tabml.errors import TabmlError
+from tabml.platform import git
 
 # reports/metrics.json holds values rounded to 6 decimals; one unit in the last place is the
 # most that a different BLAS or CPU may move them without the model being a different model.
@@ -37,7 +37,7 @@ def check_reproduced_metrics(
     rev: str = "HEAD", tolerance: float = DEFAULT_TOLERANCE, cwd: Path = Path()
 ) -> dict[str, Any]:
     """Refuse when the workspace's reports/metrics.json differs from the one committed at `rev`."""
-    committed_bytes = gitrev.show(rev, str(paths.METRICS), cwd=cwd)
+    committed_bytes = git.show(rev, str(paths.METRICS), cwd=cwd)
     if committed_bytes is None:
         raise TabmlError(f"{paths.METRICS} is not committed at {rev}; nothing to compare with")
     committed = json.loads(committed_bytes)

@@ -19,8 +19,8 @@ from gto.constants import Action
 from gto.tag import parse_name
 from gto.versions import SemVer
 
-from tabml.compare import gitrev
 from tabml.errors import TabmlError
+from tabml.platform import git
 
 REGISTRY_CONFIG = Path(".gto")
 DEFAULT_ARTIFACT = "model"
@@ -137,7 +137,7 @@ def tag_info(tag: str, cwd: Path = Path()) -> TagInfo:
 
 def registration_at(sha: str, artifact: str, cwd: Path = Path()) -> str | None:
     """The registration tag of `artifact` that points at `sha`, if there is one."""
-    for tag in gitrev.git("tag", "--points-at", sha, cwd=cwd).splitlines():
+    for tag in git.git("tag", "--points-at", sha, cwd=cwd).splitlines():
         parsed = parse_name(tag, raise_on_fail=False)
         if parsed.get("action") == Action.REGISTER and parsed.get("name") == artifact:
             return tag
@@ -157,7 +157,7 @@ def is_assignment(tag: str, artifact: str, stage: str) -> bool:
 def tag_commit(tag: str, cwd: Path = Path()) -> str | None:
     """The commit a tag points at, or None when the tag does not exist."""
     try:
-        return gitrev.git("rev-parse", "--verify", "--quiet", f"{tag_ref(tag)}^{{commit}}", cwd=cwd)
+        return git.git("rev-parse", "--verify", "--quiet", f"{tag_ref(tag)}^{{commit}}", cwd=cwd)
     except TabmlError:
         return None
 

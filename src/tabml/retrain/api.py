@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tabml import github
+from tabml.platform import github
 from tabml.retrain import upsert
 from tabml.retrain.decide import Decision
 
@@ -12,7 +12,7 @@ from tabml.retrain.decide import Decision
 def publish(repo: str, decision: Decision) -> tuple[str, dict[str, Any]]:
     """Open or update the PR or issue of `decision`; return ('created'|'updated', the item)."""
     listing = upsert.search(repo, decision)
-    found = github.request(listing.method, listing.path) or []
+    found = github.paginate(listing.path)
     call = upsert.write(repo, decision, upsert.existing(decision, found))
     item = github.request(call.method, call.path, call.body)
     return ("created" if call.method == "POST" else "updated"), item

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -18,6 +17,7 @@ import yaml
 
 from tabml import io, paths
 from tabml.errors import TabmlError
+from tabml.platform import git
 
 RELEASE_MODEL = "model.skops"
 RELEASE_SUMS = "SHA256SUMS"
@@ -104,23 +104,6 @@ def _text(value: object) -> str | None:
     return str(value) if isinstance(value, str | int | float) and value != "" else None
 
 
-def git_head(root: Path) -> str | None:
-    """`git rev-parse HEAD` in `root`, or None without git or a repository."""
-    try:
-        result = subprocess.run(
-            ["git", "rev-parse", "HEAD"],
-            cwd=root,
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=False,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    sha = result.stdout.strip()
-    return sha if result.returncode == 0 and sha else None
-
-
 def locked_data_hash(lock_file: Path, data_path: Path) -> str | None:
     """The md5 that `dvc.lock` records for the raw data file, or None."""
     try:
@@ -153,7 +136,7 @@ def working_tree_provenance(root: Path, data_path: Path) -> Provenance:
     """Metadata from the working tree: reports/metrics.json, dvc.lock and git."""
     return Provenance(
         version=None,
-        git_sha=git_head(root),
+        git_sha=git.head(root),
         data_hash=locked_data_hash(root / "dvc.lock", data_path),
         metrics=_read_json_object(root / paths.METRICS),
     )

@@ -13,9 +13,9 @@ from pathlib import Path
 import pandas as pd
 
 from tabml import paths
-from tabml.compare import gitrev
 from tabml.config import Params
 from tabml.errors import TabmlError
+from tabml.platform import git
 from tabml.sweep.expshow import PENDING, ExpRun, ExpShow, parse_exp_show, queue_states
 from tabml.sweep.spec import Sweep
 from tabml.sweep.table import Result, render, score
@@ -76,7 +76,7 @@ def exp_show(cwd: Path = Path(), attempts: int = 5) -> ExpShow:
 
 def committed_predictions(rev: str, cwd: Path = Path()) -> pd.DataFrame | None:
     """reports/predictions.csv as committed at `rev` (experiment commits carry it too)."""
-    data = gitrev.show(rev, paths.PREDICTIONS.as_posix(), cwd=cwd)
+    data = git.show(rev, paths.PREDICTIONS.as_posix(), cwd=cwd)
     return None if data is None else pd.read_csv(io.BytesIO(data))
 
 

@@ -21,10 +21,10 @@ import yaml
 
 from tabml import io as tio
 from tabml import paths
-from tabml.compare import gitrev
 from tabml.compare.revision import flatten
 from tabml.config import Params
 from tabml.errors import TabmlError
+from tabml.platform import git
 from tabml.sweep.spec import Candidate, Sweep
 from tabml.sweep.table import SUCCESS, Result, render, score
 
@@ -107,7 +107,7 @@ def resolve_base(base: str, cwd: Path = Path()) -> str:
     """The commit of `origin/<base>` (a CI checkout), else of `<base>` itself."""
     for rev in (f"origin/{base}", base):
         try:
-            return gitrev.rev_parse(rev, cwd=cwd)
+            return git.rev_parse(rev, cwd=cwd)
         except TabmlError:
             continue
     raise TabmlError(
@@ -118,11 +118,11 @@ def resolve_base(base: str, cwd: Path = Path()) -> str:
 def baseline_result(base: str, sha: str, keys: list[str], cwd: Path = Path()) -> Result:
     """The base commit's committed params, metrics and predictions."""
     name = f"{base} ({sha[:7]})"
-    raw_params = gitrev.show(sha, paths.PARAMS.as_posix(), cwd=cwd)
+    raw_params = git.show(sha, paths.PARAMS.as_posix(), cwd=cwd)
     flat = flatten(yaml.safe_load(raw_params) or {}) if raw_params else {}
     params = {k: flat[k] for k in keys if k in flat}
-    raw_metrics = gitrev.show(sha, paths.METRICS.as_posix(), cwd=cwd)
-    raw_predictions = gitrev.show(sha, paths.PREDICTIONS.as_posix(), cwd=cwd)
+    raw_metrics = git.show(sha, paths.METRICS.as_posix(), cwd=cwd)
+    raw_predictions = git.show(sha, paths.PREDICTIONS.as_posix(), cwd=cwd)
     if raw_metrics is None or raw_predictions is None:
         return Result(
             name, params, {}, status="missing", error="no committed reports", baseline=True
