@@ -59,11 +59,13 @@ def test_a_param_change_reruns_only_downstream_stages(repo_copy: Path) -> None:
     params["evaluate"]["threshold"] = 0.4
     (repo_copy / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
     out = run(["dvc", "repro"], repo_copy).stdout
-    assert "Running stage 'evaluate'" in out
-    assert "Running stage 'train'" not in out and "Running stage 'prepare'" not in out
+    assert "Running stage 'validate'" in out and "Running stage 'evaluate'" in out
+    for skipped in ("prepare", "featurize", "train"):
+        assert f"Running stage '{skipped}'" not in out
 
 
-def test_bad_data_stops_dvc_repro_at_prepare(repo_copy: Path) -> None:
+def test_bad_data_stops_dvc_repro_at_validate(repo_copy: Path) -> None:
+    before = {name: digest(repo_copy / name) for name in DETERMINISTIC}
     raw = repo_copy / "data/raw/adult.csv"
     lines = raw.read_text().splitlines()
     lines[1] = "-7" + lines[1][lines[1].index(",") :]
@@ -72,6 +74,29 @@ def test_bad_data_stops_dvc_repro_at_prepare(repo_copy: Path) -> None:
     assert result.returncode != 0
     assert "data/raw/adult.csv: column 'age' has 1 value below 0" in result.stdout + result.stderr
     assert "Traceback" not in result.stdout + result.stderr
+    assert "Running stage 'prepare'" not in result.stdout
+    assert {name: digest(repo_copy / name) for name in DETERMINISTIC} == before
+
+
+def test_validate_runs_first_and_tracks_every_param() -> None:
+    """DVC deletes a stage's outputs before running it: every stage must be downstream of the
+    validate stage, which reruns on any change of params, contract or raw data."""
+    stages = yaml.safe_load((ROOT / "dvc.yaml").read_text())["stages"]
+    validate = stages["validate"]
+    assert validate["params"] == [{"params.yaml": None}]  # no keys: every key of the file
+    assert {"${data.path}", "${data.contract}"} <= set(validate["deps"])
+    producer = {
+        next(iter(out)) if isinstance(out, dict) else out: name
+        for name, stage in stages.items()
+        for out in stage.get("outs", []) + stage.get("metrics", [])
+    }
+
+    def upstream(name: str) -> set[str]:
+        direct = {producer[d] for d in stages[name]["deps"] if d in producer}
+        return direct.union(*(upstream(d) for d in direct))
+
+    for name in stages:
+        assert name == "validate" or "validate" in upstream(name), name
 
 
 def test_dvc_yaml_names_the_package_paths() -> None:
@@ -83,6 +108,7 @@ def test_dvc_yaml_names_the_package_paths() -> None:
     expected = {
         str(p)
         for p in (
+            paths.VALIDATED,
             paths.TRAIN,
             paths.TEST,
             paths.TRAIN_FEATURES,

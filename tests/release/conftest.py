@@ -3,7 +3,7 @@
 `gate_repo` is a one-stage DVC pipeline (it copies `scores.json` to reports/metrics.json) with the
 project's params.yaml and .gto: enough for the lock and gate checks; `plain_repo` has the same
 files without DVC, for the checks that come first.
-`trained_repo` (session) is the small project with the real four stages and a dvc.lock that
+`trained_repo` (session) is the small project with the real pipeline stages and a dvc.lock that
 records them: what a release is built from.
 """
 
@@ -81,7 +81,7 @@ def gate_repo(gate_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPat
 
 @pytest.fixture(scope="session")
 def trained_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The small project trained by the four stages, its dvc.lock recorded, committed on main."""
+    """The small project trained by the pipeline's stages, its dvc.lock recorded, on main."""
     repo = tmp_path_factory.mktemp("trained") / "repo"
     repo.mkdir()
     write_small_project(repo)
@@ -90,10 +90,10 @@ def trained_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for name in ("data/raw/adult.provenance.yaml", "docs/model-card.yaml", ".gitignore"):
         (repo / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(ROOT / name, repo / name)
-    for source in [*(ROOT / "src/tabml/stages").glob("*.py"), ROOT / "src/tabml/contract.py"]:
-        target = repo / source.relative_to(ROOT)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy(source, target)
+    stages = yaml.safe_load((ROOT / "dvc.yaml").read_text())["stages"].values()
+    for dep in {d for stage in stages for d in stage["deps"] if d.startswith("src/")}:
+        (repo / dep).parent.mkdir(parents=True, exist_ok=True)  # code deps DVC hashes
+        shutil.copy(ROOT / dep, repo / dep)
     run(["git", "init", "-q", "-b", "main"], repo)
     run(["dvc", "init", "-q"], repo)
     runner = CliRunner()

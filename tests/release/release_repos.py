@@ -19,7 +19,7 @@ GATE_DVC_YAML = {
     },
     "artifacts": {"model": {"path": "models/model.skops", "type": "model"}},
 }
-STAGES = ("prepare", "featurize", "train", "evaluate")
+STAGES = ("validate", "prepare", "featurize", "train", "evaluate")
 
 
 def commit(repo: Path, message: str = "change") -> str:

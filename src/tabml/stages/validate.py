@@ -12,12 +12,15 @@ The stamp holds facts about the data only, never a param outside `data`, so a va
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from tabml.config import Params
 from tabml.contract import Contract
+from tabml.paths import VALIDATED
 from tabml.stages.prepare import check_all, empty_warning
 
 
@@ -36,3 +39,13 @@ def validate_inputs(
         "empty_columns": empty,
         "warnings": [empty_warning(empty, source)] if empty else [],
     }
+
+
+def stamp_warnings(path: Path = VALIDATED) -> tuple[str, ...]:
+    """The data warnings of the last `validate` run, for the PR report; none without a stamp."""
+    try:
+        stamp = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return ()
+    warnings = stamp.get("warnings") if isinstance(stamp, dict) else None
+    return tuple(str(w) for w in warnings) if isinstance(warnings, list) else ()
