@@ -120,11 +120,11 @@ def schema_check(schema: str, *paths: Path) -> None:
     assert done.returncode == 0, done.stdout + done.stderr
 
 
-def test_dependabot_updates_uv_and_actions_weekly_in_groups() -> None:
+def test_dependabot_updates_uv_actions_and_cml_weekly_in_groups() -> None:
     path = GITHUB / "dependabot.yml"
     schema_check("vendor.dependabot", path)
     updates = yaml.safe_load(path.read_text())["updates"]
-    assert {u["package-ecosystem"] for u in updates} == {"uv", "github-actions"}
+    assert {u["package-ecosystem"] for u in updates} == {"uv", "github-actions", "npm"}
     for update in updates:
         assert update["schedule"]["interval"] == "weekly"
         assert update["groups"], update["package-ecosystem"]
