@@ -20,9 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import skops.io as sio
 
-from tabml import model_types
 from tabml.errors import TabmlError
 
 _FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -146,6 +144,8 @@ def canonical_skops(data: bytes) -> bytes:
 
 def save_model(path: Path, model: Any) -> None:
     """Save a scikit-learn object with skops, canonicalised and atomically."""
+    import skops.io as sio  # skops and scikit-learn cost ~2 s to import; most commands need neither
+
     write_bytes(path, canonical_skops(sio.dumps(model)))
 
 
@@ -155,6 +155,10 @@ def load_model(path: Path) -> Any:
     The file is checked before skops builds anything, so a refused file has no side effect; skops
     then trusts exactly the known types it reports, and the trees are checked before any use.
     """
+    import skops.io as sio
+
+    from tabml import model_types
+
     if not path.exists():
         raise TabmlError(f"{path}: model file not found")
     data = path.read_bytes()

@@ -10,7 +10,6 @@ import math
 
 import numpy as np
 import pandas as pd
-from sklearn.model_selection import train_test_split
 
 from tabml.config import DataParams, SplitParams
 from tabml.contract import Contract, validate
@@ -110,6 +109,8 @@ def split(
     frame: pd.DataFrame, target: str, params: SplitParams
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """A stratified, seeded train/test split."""
+    from sklearn.model_selection import train_test_split  # not imported by `tabml validate`
+
     check_split(frame[target], target, params)
     train, test = train_test_split(
         frame, test_size=params.test_size, random_state=params.seed, stratify=frame[target]
