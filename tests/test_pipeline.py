@@ -58,6 +58,8 @@ def test_a_param_change_reruns_only_downstream_stages(repo_copy: Path) -> None:
     params = yaml.safe_load((repo_copy / "params.yaml").read_text())
     params["evaluate"]["threshold"] = 0.4
     (repo_copy / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
+    status = json.loads(run(["dvc", "status", "--json"], repo_copy).stdout)
+    assert list(status) == ["evaluate", "validate"]  # the stage concerned is named first
     out = run(["dvc", "repro"], repo_copy).stdout
     assert "Running stage 'validate'" in out and "Running stage 'evaluate'" in out
     for skipped in ("prepare", "featurize", "train"):
