@@ -69,13 +69,12 @@ gate: $(STAMP) ## Fail when the last report's quality gate failed
 	tabml gate --out-dir "$(REPORT_DIR)"
 
 # --- PR workflows: optional DVC remote, artifact check, sticky comment (see docs/ci.md) --------
-# Values that come from a workflow (PR, REPORT, ARTIFACT_DIR, RUN_HEAD_SHA) reach the recipes
-# through the environment, quoted by the shell, never pasted into the command text.
+# Values that come from a workflow (PR, REPORT, ARTIFACT_DIR, RUN_HEAD_SHA, RUN_CONCLUSION,
+# REPORT_RUN_ID) reach the recipes through the environment, quoted by the shell, never pasted
+# into the command text.
 PULL_OPTIONAL ?= 0
 CML_VERSION := 0.20.6
-CML_PUBLISH ?= false
 COMMENT_TITLE ?= tabml PR report
-CML_PUBLISH_FLAG = $(if $(filter true 1 yes,$(CML_PUBLISH)),--publish,--no-publish)
 export ITERATIVE_DO_NOT_TRACK := 1
 
 .PHONY: pull
@@ -88,9 +87,11 @@ pull: $(STAMP) ## dvc pull (+ run-cache) when a DVC remote is configured, else s
 	else exit 1; fi
 
 .PHONY: verify-report
-verify-report: $(STAMP) ## Check a downloaded report artifact (ARTIFACT_DIR=.. RUN_HEAD_SHA=..)
+verify-report: $(STAMP) ## Check a PR run's report artifact and render its comment (docs/ci.md)
 	tabml verify-report --artifact-dir "$${ARTIFACT_DIR:?set ARTIFACT_DIR}" \
 	  --run-head-sha "$${RUN_HEAD_SHA:?set RUN_HEAD_SHA}" \
+	  --run-conclusion "$${RUN_CONCLUSION:?set RUN_CONCLUSION}" \
+	  --run-id "$${REPORT_RUN_ID:?set REPORT_RUN_ID}" \
 	  --repo "$${REPO:-$${GITHUB_REPOSITORY:?set REPO=owner/name}}"
 
 # CML and its whole dependency tree come from the lockfile in CML_DIR (docs/ci.md), installed
@@ -112,8 +113,11 @@ cml-install: ## Install the locked CML from .github/cml (skipped when that versi
 pr-comment: ## Post or update the sticky PR comment with CML (PR=<number> REPORT=<file>)
 	@case "$${PR:-}" in ''|*[!0-9]*) \
 	  echo "pr-comment: PR must be a pull-request number, got '$${PR:-}'" >&2; exit 1;; esac
+	@case "$${CML_PUBLISH:-}" in ''|false|0|no) ;; *) echo "pr-comment: CML_PUBLISH is \
+	refused: --publish uploads every local file the report links to a public host, and a PR \
+	report is written by PR code" >&2; exit 1;; esac
 	cml comment update --target="pr/$$PR" --watermark-title="$(COMMENT_TITLE)" \
-	  $(CML_PUBLISH_FLAG) "$${REPORT:-$(REPORT_DIR)/report.md}"
+	  --no-publish "$${REPORT:?set REPORT=<the comment file make verify-report wrote>}"
 
 .PHONY: docs-images
 docs-images: $(STAMP) ## Regenerate the README's example PR report and its screenshot

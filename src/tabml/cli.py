@@ -188,6 +188,7 @@ def contract_infer(
 
 
 ReportDir = Annotated[Path, typer.Option("--out-dir", help="Where the report files go.")]
+SUMMARY_LIMIT = 1_000_000  # GitHub keeps 1 MiB of job summary per step
 
 
 @app.command()
@@ -199,34 +200,35 @@ def report(
     full_report_url: Annotated[str | None, typer.Option(help="Link shown if cut.")] = None,
     params_file: ParamsOption = paths.PARAMS,
 ) -> None:
-    """Compare the reproduced workspace with its base: write report.md, report.json, manifest."""
+    """Compare the reproduced workspace with its base: write the report, its data, a manifest."""
     from tabml.compare import manifest as manifest_io
-    from tabml.compare.render import render
+    from tabml.compare.render import render_data
     from tabml.compare.report import compare
-    from tabml.compare.summary import summary
+    from tabml.compare.summary import from_comparison, summary
     from tabml.platform import actions, git
+    from tabml.stages.validate import stamp_warnings
 
     params = _params(params_file)
     if full_report_url is None:
-        full_report_url = actions.run_url()  # its artifacts hold it all
+        full_report_url = actions.run_url()  # its job summary and artifact hold it all
     with console.status(f"comparing with the merge-base of {base}"):
         comparison = compare(params, base)
-    markdown = render(comparison, full_report_url)
+    data = from_comparison(comparison, stamp_warnings())  # e.g. an entirely missing column
+    markdown = render_data(data, comparison.passed, full_report_url, limit=SUMMARY_LIMIT)
     report_md = out_dir / paths.PR_REPORT_MD.name
     io.write_bytes(report_md, markdown.encode())
     io.write_json(out_dir / paths.PR_REPORT_JSON.name, summary(comparison))
+    data_file = out_dir / manifest_io.DATA_FILE  # what the comment job renders, after checks
+    io.write_bytes(data_file, data.model_dump_json().encode())
     if pr is not None:
-        manifest_io.write(
-            out_dir / paths.PR_MANIFEST.name,
-            manifest_io.Manifest(
-                pr_number=pr,
-                head_sha=git.rev_parse("HEAD"),
-                base_sha=comparison.base.sha,
-                gate_passed=comparison.passed,
-                report_file=report_md.name,
-                report_sha256=io.file_digest(report_md),
-            ),
+        manifest = manifest_io.Manifest(
+            pr_number=pr,
+            head_sha=git.rev_parse("HEAD"),
+            base_sha=comparison.base.sha,
+            data_file=data_file.name,
+            data_sha256=io.file_digest(data_file),
         )
+        manifest_io.write(out_dir / paths.PR_MANIFEST.name, manifest)
     actions.append_summary(markdown)
     console.print(markdown.splitlines()[2], highlight=False)
     console.print(f"report: wrote {report_md}")
@@ -248,24 +250,25 @@ def gate(out_dir: ReportDir = paths.PR_DIR) -> None:
 @app.command("verify-report")
 @clear_errors
 def verify_report(
+    *,
     artifact_dir: Annotated[Path, typer.Option(help="The downloaded report artifact.")],
     run_head_sha: Annotated[str, typer.Option(help="workflow_run.head_sha of the report run.")],
+    run_conclusion: Annotated[str, typer.Option(help="workflow_run.conclusion: the verdict.")],
+    run_id: Annotated[int, typer.Option(min=1, help="workflow_run.id: linked for the rest.")],
     repo: Annotated[str, typer.Option(help="owner/name of this repository.")],
+    out: Annotated[
+        Path | None, typer.Option(help="The comment (default: beside the artifact).")
+    ] = None,
 ) -> None:
-    """Validate a report artifact from an untrusted PR run; print the PR number it belongs to."""
-    from tabml.compare.manifest import load_verified
-    from tabml.platform import actions, github
+    """Check a PR run's report artifact, then render its comment here; print the PR number."""
+    from tabml.compare.comment import prepare
+    from tabml.platform import actions
 
-    manifest, _ = load_verified(artifact_dir / paths.PR_MANIFEST.name, run_head_sha)
-    pull = github.request("GET", f"/repos/{repo}/pulls/{manifest.pr_number}")
-    if pull.get("head", {}).get("sha") != run_head_sha:
-        raise TabmlError(
-            f"PR #{manifest.pr_number} does not have head {run_head_sha[:12]}: the manifest does "
-            "not belong to the triggering run"
-        )
-    report = artifact_dir / manifest.report_file
-    actions.set_outputs({"pr": str(manifest.pr_number), "report": str(report)})
-    typer.echo(manifest.pr_number)
+    done = prepare(
+        artifact_dir, run_head_sha, repo=repo, conclusion=run_conclusion, run_id=run_id, out=out
+    )
+    actions.set_outputs({"pr": str(done.pr_number), "comment": str(done.comment)})
+    typer.echo(done.pr_number)
 
 
 @app.command()

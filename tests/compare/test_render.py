@@ -8,9 +8,11 @@ import pytest
 from support import ROOT
 from tabml.compare.bootstrap import bootstrap_deltas
 from tabml.compare.gate import Check
-from tabml.compare.render import mermaid_chart, render
+from tabml.compare.render import mermaid_chart, render, render_data
 from tabml.compare.report import Comparison, _sample, params_diff
 from tabml.compare.revision import LockStatus, load_revision
+from tabml.compare.schema import ReportData
+from tabml.compare.summary import _curve, from_comparison
 
 
 @pytest.fixture(scope="module")
@@ -61,19 +63,28 @@ def test_chart_shares_the_x_grid() -> None:
     import pandas as pd
 
     frame = pd.DataFrame({"fpr": np.linspace(0, 1, 101), "tpr": np.linspace(0, 1, 101) ** 0.5})
-    chart = mermaid_chart("ROC", ("x", "y"), ("fpr", "tpr"), frame, frame)
+    chart = mermaid_chart("ROC", ("x", "y"), _curve(frame, frame, "fpr", "tpr"))
     axis = chart.split("x-axis")[1].split("[")[1].split("]")[0].split(", ")
     assert len(axis) == 21 and axis[0] == "0" and axis[-1] == "1"
 
 
 def test_long_reports_are_cut_at_a_section_boundary(comparison: Comparison) -> None:
     full = render(comparison)
-    limit = len(full) + 500 - 300  # the renderer keeps 500 characters for CML's watermark
-    cut = render(comparison, full_report_url="https://example.test/run/1", limit=limit)
+    limit = len(full) - 300
+    cut = render(comparison, full_report_url="https://example.test/o/r/actions/runs/1", limit=limit)
     assert len(cut) <= limit
-    assert "Report cut to fit GitHub's comment limit; see the [full report]" in cut
+    assert "Report cut to fit GitHub's comment limit; the full report is in the job summary " in cut
+    assert "[workflow run](https://example.test/o/r/actions/runs/1)" in cut
     assert "### Metrics" in cut and "### Pipeline" not in cut
     assert cut.rstrip().endswith("</sub>")
     sections = [line for line in full.splitlines() if line.startswith("### ")]
     kept = [line for line in cut.splitlines() if line.startswith("### ")]
     assert kept == sections[: len(kept)]
+
+
+def test_the_pr_runs_render_is_its_report_data_rendered(comparison: Comparison) -> None:
+    """One renderer: the job summary is the report data rendered, as the comment job does."""
+    data = from_comparison(comparison)
+    again = ReportData.model_validate_json(data.model_dump_json())
+    assert again == data
+    assert render(comparison, "") == render_data(again, passed=comparison.passed)

@@ -3,6 +3,10 @@
 Serves the routes our workflows and the ``cml`` stand-in use and records every request, keeping
 only whether an ``Authorization`` header was sent (and its scheme), never the token. Unknown
 routes answer 404 JSON and are recorded too. Use it as a context manager; ``url`` is the base.
+
+Where clients depend on it, it answers as GitHub does: issue comments are listed 30 a page
+(``per_page`` up to 100, ``page``) with a ``Link`` header (``rel="next"``, ``"last"``, ...), and
+a comment body over 65,536 characters gets GitHub's 422 on create and update.
 """
 
 from __future__ import annotations
@@ -21,6 +25,52 @@ from urllib.parse import parse_qs, urlsplit
 Json = dict[str, Any]
 Reply = tuple[int, Any]
 NOT_FOUND: Reply = (404, {"message": "Not Found"})
+COMMENT_LIMIT = 65_536  # characters in an issue comment's body
+DOCS = "https://docs.github.com/rest/issues/comments"
+
+
+class Page(list[Any]):
+    """One page of a listing; ``link`` is the ``Link`` header GitHub sends with it ("" if none)."""
+
+    link = ""
+
+
+def paginate(items: list[Any], c: Ctx, path: str, base_url: str) -> Page:
+    """``items`` cut into GitHub's pages: ``per_page`` (default 30, at most 100) and ``page``."""
+
+    def number(name: str, default: int) -> int:
+        value = c.q(name)
+        return int(value) if value.isdigit() and int(value) > 0 else default
+
+    per_page, page = min(number("per_page", 30), 100), number("page", 1)
+    last = max(1, -(-len(items) // per_page))
+    found = Page(items[(page - 1) * per_page : page * per_page])
+    rels = [("prev", page - 1)] if page > 1 else []
+    rels += [("next", page + 1), ("last", last)] if page < last else []
+    rels += [("first", 1)] if page > 1 else []
+    found.link = ", ".join(
+        f'<{base_url}{path}?per_page={per_page}&page={n}>; rel="{rel}"' for rel, n in rels
+    )
+    return found
+
+
+def too_long(c: Ctx, action: str) -> Reply | None:
+    """GitHub's 422 for a comment body over 65,536 characters, else None."""
+    if len(str(c.body["body"])) <= COMMENT_LIMIT:
+        return None
+    return 422, {
+        "message": "Validation Failed",
+        "errors": [
+            {
+                "resource": "IssueComment",
+                "code": "unprocessable",
+                "field": "data",
+                "message": f"Body is too long (maximum is {COMMENT_LIMIT} characters)",
+            }
+        ],
+        "documentation_url": f"{DOCS}#{action}-an-issue-comment",
+        "status": "422",
+    }
 
 
 @dataclass
@@ -173,6 +223,8 @@ class GitHubEmulator:
                 data = b"" if payload is None else json.dumps(payload).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json; charset=utf-8")
+                if getattr(payload, "link", ""):
+                    self.send_header("Link", payload.link)
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
                 self.wfile.write(data)
@@ -248,11 +300,10 @@ class GitHubEmulator:
     def _list_comments(self, c: Ctx) -> Reply:
         n = int(c.params["n"])
         mine = [x for x in self.repo(c.repo).comments.values() if x["issue_number"] == n]
-        per_page, page = int(c.q("per_page", "30")), int(c.q("page", "1"))  # GitHub's defaults
-        return 200, mine[(page - 1) * per_page : page * per_page]
+        return 200, paginate(mine, c, f"/repos/{c.repo}/issues/{n}/comments", self.url)
 
     def _create_comment(self, c: Ctx) -> Reply:
-        if error := c.missing("body"):
+        if error := c.missing("body") or too_long(c, "create"):
             return error
         cid, n = self._next_id(), int(c.params["n"])
         self.repo(c.repo).comments[cid] = comment = {
@@ -268,7 +319,7 @@ class GitHubEmulator:
     def _update_comment(self, c: Ctx) -> Reply:
         if (comment := self._comment(c)) is None:
             return NOT_FOUND
-        if error := c.missing("body"):
+        if error := c.missing("body") or too_long(c, "update"):
             return error
         comment["body"] = c.body["body"]
         return 200, comment

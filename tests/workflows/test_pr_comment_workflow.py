@@ -6,7 +6,13 @@ The act sequence (``@pytest.mark.slow``), against one GitHub emulator where PR #
 1. the report run of push 1 completed (gate passed): the comment is POSTed;
 2. push 2 moves PR #7's head; the run of push 1 is replayed: refused, no comment call;
 3. the report run of push 2 completed (gate failed): the same comment is PATCHed;
-4. a cancelled report run: the job is skipped.
+4. a cancelled report run: the job is skipped;
+5. a failed run whose artifact a fork forged (every rule "passed", a team ping, HTML, links, and
+   enough slices for a 70,000-character report): the comment says failed, carries nothing
+   active, fits GitHub's limit, and PATCHes the same comment.
+
+The comment is rendered by the comment job from the artifact's report data, so each test checks
+the posted body against ``render_comment`` of that data with the run's conclusion.
 
 Whether PR code is present in the comment job is checked from inside the run: the emulator
 (``WorkspaceProbe``) looks at act's workspace while it answers ``tabml verify-report``'s
@@ -15,7 +21,10 @@ Whether PR code is present in the comment job is checked from inside the run: th
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
+import shutil
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -24,10 +33,13 @@ from typing import Any
 
 import pytest
 import yaml
-from github_emulator import GitHubEmulator, Reply
+from github_emulator import COMMENT_LIMIT, GitHubEmulator, Reply
 from pr_loop import ARTIFACT, BRANCH, COMMENT_WORKFLOW, PR, REPO, PrLoop, RunRecord, pr_loop
 
+from compare.reportdata import active_content, delta, hostile
 from support import ROOT
+from tabml.compare.render import render_comment
+from tabml.compare.schema import ReportData, SliceData
 
 WORKFLOW: dict[str, Any] = yaml.safe_load((ROOT / COMMENT_WORKFLOW).read_text(encoding="utf-8"))
 JOB: dict[str, Any] = WORKFLOW["jobs"]["comment"]
@@ -35,6 +47,7 @@ TITLE = "tabml PR report"  # the Makefile's COMMENT_TITLE
 WATERMARK = re.compile(
     r'\n\n!\[\]\(https://cml\.dev/watermark\.png#[0-9a-f]{40} "CML watermark tabml PR report"\)'
 )
+FORGED_RUN = 105  # a report run of push 2 whose artifact a fork forged (see forge_artifact)
 
 
 # -- static ------------------------------------------------------------------------------------
@@ -63,6 +76,15 @@ def test_checks_out_the_default_branch_only_and_keeps_the_artifact_outside_it() 
     runs = [s["run"] for s in steps if "run" in s]
     assert runs == ["make setup", "make verify-report", "make cml-install", "make pr-comment"]
     assert "head_branch" not in str(steps) and "pull_requests" not in str(steps)
+
+
+def test_the_verdict_and_the_link_come_from_the_event_and_publishing_is_off() -> None:
+    (verify,) = [s for s in JOB["steps"] if s.get("run") == "make verify-report"]
+    assert verify["env"]["RUN_CONCLUSION"] == "${{ github.event.workflow_run.conclusion }}"
+    assert verify["env"]["REPORT_RUN_ID"] == "${{ github.event.workflow_run.id }}"
+    (post,) = [s for s in JOB["steps"] if s.get("run") == "make pr-comment"]
+    assert post["env"]["REPORT"] == "${{ steps.verify.outputs.comment }}"
+    assert "CML_PUBLISH" not in str(WORKFLOW) and "vars." not in str(WORKFLOW)
 
 
 # -- executed under act ------------------------------------------------------------------------
@@ -175,13 +197,60 @@ def comments(loop: PrLoop) -> Iterator[CommentRuns]:
         runs.run("stale", 1, 202, outcome[1], COMMENT_WORKFLOW)
         runs.run("second", 2, 203, outcome[2], COMMENT_WORKFLOW)
         runs.run("cancelled", 2, 204, "cancelled", COMMENT_WORKFLOW)
+        forge_artifact(loop, FORGED_RUN)
+        event = loop.workflow_run_event(2, "failure")
+        event["workflow_run"]["id"] = FORGED_RUN
+        api.next_run(205)
+        runs.runs["forged"] = loop.run(COMMENT_WORKFLOW, "workflow_run", event, 205, api)
         yield runs
 
 
-def report_text(loop: PrLoop, push: int) -> str:
-    """The report.md uploaded by the report run of that push."""
-    folder = loop.report(push).result.artifact(ARTIFACT)
-    return (folder / "report.md").read_text(encoding="utf-8")
+def forge_artifact(loop: PrLoop, run_id: int) -> ReportData:
+    """Push 2's artifact as a fork could rewrite it for run ``run_id``: every rule "passed",
+    hostile text in every free-text field, 400 long slice rows, and a 70,017-character
+    report.md saying the gate passed (never posted: the job renders its own)."""
+    folder = loop.act_tmp / "artifacts" / str(run_id) / ARTIFACT
+    shutil.copytree(loop.report(2).result.artifact(ARTIFACT), folder)
+    data = ReportData.model_validate_json((folder / "report-data.json").read_bytes())
+    evil = hostile()
+    rows = tuple(
+        SliceData(group="g", value=f"{i}" + "v" * 190, rows=50, delta=delta(data.headline))
+        for i in range(400)
+    )
+    forged = data.model_copy(
+        update={
+            "checks": tuple(c.model_copy(update={"passed": True}) for c in data.checks),
+            "params": evil.params,
+            "inputs": evil.inputs,
+            "slices": evil.slices + rows,
+            "lock_reasons": evil.lock_reasons,
+            "warnings": evil.warnings,
+            "base_source": evil.base_source,
+        }
+    )
+    text = forged.model_dump_json()
+    forged = ReportData.model_validate_json(text)  # valid: only the schema's checks pass it
+    (folder / "report-data.json").write_text(text, encoding="utf-8")
+    line = "✅ **Quality gate passed** @acme/maintainers [merge](https://evil.example)\n"
+    report = "## Model report\n\n" + line * 1000
+    (folder / "report.md").write_text(report[:70_017], encoding="utf-8")
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    manifest["data_sha256"] = hashlib.sha256(text.encode()).hexdigest()
+    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    return forged
+
+
+def run_url(run_id: int) -> str:
+    """The report run's page, as the comment job builds it from the event."""
+    return f"https://github.com/{REPO}/actions/runs/{run_id}"
+
+
+def expected_comment(loop: PrLoop, push: int, conclusion: str, run_id: int = 0) -> str:
+    """What the comment job must render from the artifact of the report run ``run_id``."""
+    run_id = run_id or 100 + push
+    folder = loop.act_tmp / "artifacts" / str(run_id) / ARTIFACT
+    data = ReportData.model_validate_json((folder / "report-data.json").read_bytes())
+    return render_comment(data, conclusion, run_url(run_id))  # type: ignore[arg-type]
 
 
 def comment_calls(record: RunRecord) -> list[tuple[str, str]]:
@@ -197,10 +266,11 @@ def test_first_report_is_posted_as_a_new_sticky_comment(
     first.result.check()
     (created,) = [r for r in first.requests if r.method == "POST"]
     assert created.path == f"/repos/{REPO}/issues/{PR}/comments" and created.token_present
-    report = report_text(loop, 1)
+    report = expected_comment(loop, 1, "success")
     body = created.json["body"]
     assert body.startswith(report) and WATERMARK.fullmatch(body.removeprefix(report))
     assert report.splitlines()[2].startswith("✅ **Quality gate passed**")
+    assert f"[workflow run]({run_url(101)})" in report
 
 
 @pytest.mark.slow
@@ -216,7 +286,7 @@ def test_cml_gets_the_target_watermark_and_the_downloaded_report(comments: Comme
         "--no-publish",
     ]
     report = Path(first[5])
-    assert report.name == "report.md" and report.parent.name == ARTIFACT
+    assert report.name == "pr-comment.md"  # rendered by the job, beside the artifact
     workspace = comments.snapshot("first")["path"]
     assert not report.is_relative_to(workspace)  # the artifact is data, outside the code
 
@@ -243,12 +313,12 @@ def test_second_push_updates_the_same_comment_with_the_failed_gate(
     second.result.check()  # the gate failed in the report run; posting it succeeds
     (only,) = comments.api.repo(REPO).comments.values()  # still one comment on the PR
     assert comment_calls(second) == [("PATCH", f"/repos/{REPO}/issues/comments/{only['id']}")]
-    report = report_text(loop, 2)
+    report = expected_comment(loop, 2, "failure")
     (patched,) = [r for r in second.requests if r.method == "PATCH"]
     assert patched.json["body"].startswith(report)
     assert WATERMARK.fullmatch(patched.json["body"].removeprefix(report))
     assert report.splitlines()[2].startswith("❌ **Quality gate failed**")
-    assert only["body"] == patched.json["body"]
+    assert "roc_auc >= 0.99" in report
 
 
 @pytest.mark.slow
@@ -260,12 +330,31 @@ def test_cancelled_report_runs_get_no_comment(comments: CommentRuns) -> None:
 
 
 @pytest.mark.slow
+def test_a_forged_artifact_of_a_failed_run_is_posted_as_failed_inert_and_within_the_limit(
+    loop: PrLoop, comments: CommentRuns
+) -> None:
+    forged = comments.runs["forged"]
+    forged.result.check()  # GitHub would have accepted the comment
+    (only,) = comments.api.repo(REPO).comments.values()
+    assert comment_calls(forged) == [("PATCH", f"/repos/{REPO}/issues/comments/{only['id']}")]
+    (patched,) = [r for r in forged.requests if r.method == "PATCH"]
+    body = patched.json["body"]
+    assert len(body) <= COMMENT_LIMIT and only["body"] == body
+    report = expected_comment(loop, 2, "failure", FORGED_RUN)
+    assert body.startswith(report) and WATERMARK.fullmatch(body.removeprefix(report))
+    assert body.splitlines()[2].startswith("❌ **Quality gate failed**")
+    assert "Quality gate passed" not in body and "Report cut to fit" in body
+    watermark = r"https://cml\.dev/watermark\.png#[0-9a-f]{40}"
+    assert active_content(body, [re.escape(run_url(FORGED_RUN)), watermark]) == []
+
+
+@pytest.mark.slow
 def test_comment_runs_never_hold_or_run_pr_code(loop: PrLoop, comments: CommentRuns) -> None:
     assert {"Makefile", "params.yaml", "src/tabml/__init__.py"} <= set(comments.pr_changed)
     # The two detectors fire on the report run, which runs PR code by design.
     assert {"make", "python"} <= set(loop.report(1).canary)
     assert CHECKOUT_STANDIN in loop.report(1).result.output
-    for name in ("first", "stale", "second"):
+    for name in ("first", "stale", "second", "forged"):
         assert comments.pr_code_evidence(name) == [], name
 
 

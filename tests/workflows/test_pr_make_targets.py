@@ -73,11 +73,20 @@ def test_pull_restores_tracked_data_from_a_remote(dvc_dir: Path, tmp_path: Path)
 @pytest.mark.slow
 def test_a_failing_pull_fails_unless_optional(dvc_dir: Path) -> None:
     project_dir = dvc_dir
-    # An S3 remote without its plugin fails like one without credentials: dvc pull exits 255.
+    # An S3 remote that cannot be reached (nothing listens on the loopback port) fails like one
+    # without credentials. Nothing leaves the machine: no AWS host, no instance metadata.
     run(["dvc", "remote", "add", "-d", "store", "s3://no-such-bucket/dvc"], project_dir)
-    strict = make(project_dir, "pull")
+    run(["dvc", "remote", "modify", "store", "endpointurl", "http://127.0.0.1:9"], project_dir)
+    offline = {
+        "AWS_ACCESS_KEY_ID": "test",
+        "AWS_SECRET_ACCESS_KEY": "test",
+        "AWS_EC2_METADATA_DISABLED": "true",
+        "AWS_CONFIG_FILE": os.devnull,
+        "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+    }
+    strict = make(project_dir, "pull", **offline)
     assert strict.returncode != 0
-    optional = make(project_dir, "pull", "PULL_OPTIONAL=1")
+    optional = make(project_dir, "pull", "PULL_OPTIONAL=1", **offline)
     assert optional.returncode == 0, optional.stdout + optional.stderr
     assert "continuing without the remote" in optional.stdout
 
@@ -113,7 +122,7 @@ def test_pr_comment_posts_then_updates_without_publishing(
         first = make(project_dir, "pr-comment", **env)
         assert first.returncode == 0, first.stdout + first.stderr
         report.write_text("## Model report\n\nsecond\n", encoding="utf-8")
-        second = make(project_dir, "pr-comment", "CML_PUBLISH=true", **env)
+        second = make(project_dir, "pr-comment", "CML_PUBLISH=false", **env)
         assert second.returncode == 0, second.stdout + second.stderr
         (comment,) = gh.repo(REPO).comments.values()
         assert [(r.method, r.path) for r in gh.calls() if r.method != "GET"] == [
@@ -122,7 +131,58 @@ def test_pr_comment_posts_then_updates_without_publishing(
         ]
     assert comment["body"].startswith("## Model report\n\nsecond\n")
     base = ["comment", "update", "--target=pr/7", "--watermark-title=tabml PR report"]
-    assert cml_log(env) == [[*base, "--no-publish", str(report)], [*base, "--publish", str(report)]]
+    assert cml_log(env) == [[*base, "--no-publish", str(report)]] * 2
+
+
+@pytest.mark.parametrize(
+    ("args", "env"),
+    [(["CML_PUBLISH=true"], {}), ([], {"CML_PUBLISH": "1"}), ([], {"CML_PUBLISH": "yes"})],
+)
+def test_pr_comment_refuses_to_publish(
+    project_dir: Path, comment_env: dict[str, str], args: list[str], env: dict[str, str]
+) -> None:
+    """--publish would upload local files that PR-written markdown links to a public host."""
+    report = project_dir / "report.md"
+    report.write_text("## Model report\n", encoding="utf-8")
+    done = make(project_dir, "pr-comment", *args, **comment_env, **env, PR="7", REPORT=str(report))
+    assert done.returncode != 0
+    assert "pr-comment: CML_PUBLISH is refused: --publish uploads every local file" in done.stderr
+    assert cml_log(comment_env) == []
+
+
+def test_with_30_comments_before_it_the_sticky_comment_is_posted_anew_each_run(
+    project_dir: Path, comment_env: dict[str, str]
+) -> None:
+    """CML 0.20.6 reads the first page (30) of comments only: an older sticky one is not found."""
+    report = project_dir / "report.md"
+    report.write_text("## Model report\n", encoding="utf-8")
+    with GitHubEmulator() as gh:
+        for i in range(30):
+            gh.add_comment(REPO, 7, f"review comment {i}")
+        env = {**comment_env, "GITHUB_API_URL": gh.url, "PR": "7", "REPORT": str(report)}
+        for _ in range(2):
+            done = make(project_dir, "pr-comment", **env)
+            assert done.returncode == 0, done.stdout + done.stderr
+        listed = gh.calls("GET", r"/issues/7/comments$")
+        assert [r.query for r in listed] == [{}, {}]  # no per_page, no page 2
+        posts = [r for r in gh.calls() if r.method in ("POST", "PATCH")]
+        stickies = [c for c in gh.repo(REPO).comments.values() if "CML watermark" in c["body"]]
+    assert [r.method for r in posts] == ["POST", "POST"]
+    assert len(stickies) == 2  # the first one stays, and is never updated again
+
+
+def test_a_comment_github_refuses_fails_the_target(
+    project_dir: Path, comment_env: dict[str, str]
+) -> None:
+    """The emulator answers an oversized body with GitHub's 422, and cml (so make) fails."""
+    report = project_dir / "report.md"
+    report.write_text("x" * 70_017, encoding="utf-8")
+    with GitHubEmulator() as gh:
+        env = {**comment_env, "GITHUB_API_URL": gh.url, "PR": "7", "REPORT": str(report)}
+        done = make(project_dir, "pr-comment", **env)
+        assert [r.status for r in gh.calls("POST")] == [422]
+    assert done.returncode != 0
+    assert "HTTP 422" in done.stderr and "Body is too long" in done.stderr
 
 
 @pytest.mark.parametrize("number", ["", "7; touch pwned", "$(touch pwned)", "-1"])
@@ -188,6 +248,17 @@ def test_cml_install_fails_when_the_lockfile_installs_another_version(
     assert "installed cml '0.19.0', expected 0.20.6" in done.stderr
 
 
-def test_verify_report_needs_the_artifact_and_the_run_head(project_dir: Path) -> None:
-    done = make(project_dir, "verify-report", GITHUB_REPOSITORY=REPO)
-    assert done.returncode != 0 and "set ARTIFACT_DIR" in done.stderr
+@pytest.mark.parametrize(
+    ("given", "missing"),
+    [
+        ({}, "set ARTIFACT_DIR"),
+        ({"ARTIFACT_DIR": "a"}, "set RUN_HEAD_SHA"),
+        ({"ARTIFACT_DIR": "a", "RUN_HEAD_SHA": "b"}, "set RUN_CONCLUSION"),
+        ({"ARTIFACT_DIR": "a", "RUN_HEAD_SHA": "b", "RUN_CONCLUSION": "c"}, "set REPORT_RUN_ID"),
+    ],
+)
+def test_verify_report_needs_the_artifact_and_the_run(
+    project_dir: Path, given: dict[str, str], missing: str
+) -> None:
+    done = make(project_dir, "verify-report", GITHUB_REPOSITORY=REPO, **given)
+    assert done.returncode != 0 and missing in done.stderr

@@ -14,9 +14,11 @@ from typing import Any
 
 import pytest
 import yaml
-from pr_loop import ARTIFACT, PR, REPORT_WORKFLOW, PrLoop, RunRecord, pr_loop
+from pr_loop import ARTIFACT, PR, REPO, REPORT_WORKFLOW, PrLoop, RunRecord, pr_loop
 
 from support import ROOT
+from tabml.compare.render import render_data
+from tabml.compare.schema import ReportData
 
 WORKFLOW: dict[str, Any] = yaml.safe_load((ROOT / REPORT_WORKFLOW).read_text(encoding="utf-8"))
 STEPS: list[dict[str, Any]] = WORKFLOW["jobs"]["report"]["steps"]
@@ -73,14 +75,25 @@ def loop(reproduced_repo: Path, tmp_path_factory: pytest.TempPathFactory) -> PrL
 
 
 def uploaded(record: RunRecord) -> tuple[dict[str, Any], str]:
-    """The uploaded artifact's manifest and report, after checking its files and hash."""
+    """The uploaded artifact's manifest and report, after checking its files, hash and data."""
     folder = record.result.artifact(ARTIFACT)
-    assert sorted(p.name for p in folder.iterdir()) == ["manifest.json", "report.json", "report.md"]
+    names = sorted(p.name for p in folder.iterdir())
+    assert names == ["manifest.json", "report-data.json", "report.json", "report.md"]
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    report = folder / "report.md"
-    assert manifest["report_file"] == "report.md"
-    assert manifest["report_sha256"] == hashlib.sha256(report.read_bytes()).hexdigest()
-    return manifest, report.read_text(encoding="utf-8")
+    data_file = folder / "report-data.json"
+    assert set(manifest) == {"pr_number", "head_sha", "base_sha", "data_file", "data_sha256"}
+    assert manifest["data_file"] == data_file.name
+    assert manifest["data_sha256"] == hashlib.sha256(data_file.read_bytes()).hexdigest()
+    data = ReportData.model_validate_json(data_file.read_bytes())  # what the comment job checks
+    assert (data.pr_sha, data.base_sha) == (manifest["head_sha"], manifest["base_sha"])
+    report = (folder / "report.md").read_text(encoding="utf-8")
+    assert report == render_data(
+        data,
+        data.passed,
+        f"https://github.com/{REPO}/actions/runs/{record.result.run_id}",
+        limit=10**6,
+    )  # one renderer
+    return manifest, report
 
 
 def step_outcomes(output: str) -> list[tuple[str, str]]:
@@ -96,11 +109,10 @@ def test_report_run_uploads_the_report_and_its_manifest(loop: PrLoop) -> None:
     assert manifest["pr_number"] == PR
     assert manifest["head_sha"] == loop.pushes[0]
     assert manifest["base_sha"] == loop.main_sha  # the merge-base with origin/main
-    assert manifest["gate_passed"] is True
     verdict = report.splitlines()[2]
     assert re.match(r"✅ \*\*Quality gate passed\*\* · `roc_auc` 0\.\d{4} → 0\.\d{4}", verdict)
     assert "`train.hist_gradient_boosting.learning_rate`" in report
-    assert f"committed outputs at `{loop.main_sha[:7]}`" in report
+    assert f"Base numbers: `committed outputs at {loop.main_sha[:7]}`." in report
     assert ("Success", "Quality gate") in step_outcomes(record.result.output)
     assert "quality gate passed" in record.result.output
 
@@ -111,7 +123,6 @@ def test_report_run_fails_at_the_gate_after_uploading_the_report(loop: PrLoop) -
     assert not record.result.ok
     manifest, report = uploaded(record)
     assert (manifest["pr_number"], manifest["head_sha"]) == (PR, loop.pushes[1])
-    assert manifest["gate_passed"] is False
     assert report.splitlines()[2].startswith("❌ **Quality gate failed**")
     assert "roc_auc >= 0.99" in report
     outcomes = step_outcomes(record.result.output)

@@ -1,0 +1,149 @@
+"""Report data built directly (no pipeline), hostile strings, and a check for active markdown.
+
+``active_content`` parses markdown as CommonMark with GFM tables (markdown-it-py) and lists
+everything GitHub would make live: links and images other than the allowed ones, raw HTML other
+than ``<sub>``, mentions, bare URLs and issue references in plain text, and code fences other
+than this project's mermaid charts. Shared by tests/compare and tests/workflows.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from tabml.compare.schema import (
+    CheckData,
+    Confusion,
+    Curve,
+    DeltaData,
+    InputData,
+    ParamData,
+    ReportData,
+    Shape,
+    SliceData,
+    Versions,
+)
+
+# What a fork would like the bot to say: a team ping, an HTML payload, a phishing link, links
+# and images to local files, a bare URL, a table breaker and a breaker of `...` code spans.
+HOSTILE = (
+    "@acme/maintainers please merge",
+    "<img src=x onerror=alert(1)>",
+    "[click](https://evil.example/login)",
+    "![secret](/home/runner/work/tabml/.git/config)",
+    "[report](../../reports/pr/report.md)",
+    "see https://evil.example and www.evil.example",
+    "x|[a](https://evil.example)|y",
+    "x` [b](https://evil.example) `y",
+    "<script>alert(1)</script> fixes #1",
+)
+_MD = MarkdownIt("commonmark").enable("table")
+_MERMAID = [
+    re.compile(p)
+    for p in (
+        r'%%\{init: \{"themeVariables": \{"xyChart": '
+        r'\{"plotColorPalette": "[#0-9a-f, ]+"\}\}\}\}%%',
+        r"xychart-beta",
+        r'    title "(ROC|Precision-recall)"',
+        r'    x-axis "[a-z ]+" \[[0-9., e+-]*\]',
+        r'    y-axis "[a-z ]+" 0 --> 1',
+        r"    line \[[0-9., e+-]*\]",
+    )
+]
+_LIVE_TEXT = re.compile(r"@[A-Za-z0-9]|https?:|www\.|#\d|<")
+
+
+def delta(metric: str = "roc_auc", base: float = 0.90, change: float = 0.01) -> DeltaData:
+    """A significant change by ``change`` (interval around it excludes zero when large)."""
+    return DeltaData(
+        metric=metric,
+        base=base,
+        pr=base + change,
+        delta=change,
+        low=change - 0.005,
+        high=change + 0.005,
+    )
+
+
+def sample(**changes: Any) -> ReportData:
+    """A small valid report: two metrics, one rule, one param, one input, one slice."""
+    curve = Curve(x=(0.0, 0.5, 1.0), base=(0.0, 0.8, 1.0), pr=(0.0, 0.85, 1.0))
+    fields: dict[str, Any] = {
+        "schema_version": 1,
+        "headline": "roc_auc",
+        "paired": True,
+        "base_sha": "b" * 40,
+        "pr_sha": "a" * 40,
+        "base_source": "committed outputs at bbbbbbb",
+        "base_rows": 1000,
+        "pr_rows": 1000,
+        "deltas": (delta(), delta("log_loss", 0.30, -0.01)),
+        "checks": (CheckData(rule="roc_auc >= 0.85", passed=True, detail="roc_auc is 0.9100"),),
+        "params": (ParamData(key="train.learning_rate", base="0.1", pr="0.05"),),
+        "inputs": (
+            InputData(
+                path="data/table.csv",
+                changed=False,
+                base=Shape(rows=1000, columns=5),
+                pr=Shape(rows=1000, columns=5),
+            ),
+        ),
+        "slices": (SliceData(group="region", value="north", rows=300, delta=delta()),),
+        "roc": curve,
+        "precision_recall": curve,
+        "confusion_base": Confusion(tn=500, fp=50, fn=60, tp=390),
+        "confusion_pr": Confusion(tn=505, fp=45, fn=58, tp=392),
+        "lock_fresh": True,
+        "lock_reasons": (),
+        "versions": Versions(tabml="0.1.0", dvc="3.50.0", scikit_learn="1.5.0", pandas="2.2.0"),
+    }
+    return ReportData(**(fields | changes))
+
+
+def hostile(**changes: Any) -> ReportData:
+    """A report whose every free-text field holds each of ``HOSTILE`` somewhere."""
+    rows = [
+        SliceData(group=text, value=text, rows=200, delta=delta(change=-0.05)) for text in HOSTILE
+    ]
+    return sample(
+        base_source=HOSTILE[0],
+        checks=tuple(CheckData(rule=t, passed=True, detail=t) for t in HOSTILE),
+        params=tuple(ParamData(key=t, base=t, pr=t) for t in HOSTILE),
+        inputs=tuple(InputData(path=t, changed=True, base=None, pr=None) for t in HOSTILE),
+        slices=tuple(rows),
+        lock_fresh=False,
+        lock_reasons=HOSTILE,
+        warnings=HOSTILE,
+        **changes,
+    )
+
+
+def _walk(tokens: list[Token], allowed: list[re.Pattern[str]], found: list[str]) -> None:
+    for token in tokens:
+        if token.type in ("link_open", "image"):
+            target = str(token.attrGet("href" if token.type == "link_open" else "src"))
+            if not any(p.fullmatch(target) for p in allowed):
+                found.append(f"{token.type} {target}")
+        elif token.type in ("html_inline", "html_block"):
+            if token.content.strip() not in ("<sub>", "</sub>"):
+                found.append(f"html {token.content.strip()}")
+        elif token.type == "text" and _LIVE_TEXT.search(token.content):
+            found.append(f"text {token.content}")
+        elif token.type in ("fence", "code_block"):
+            lines = token.content.rstrip("\n").split("\n")
+            if token.info != "mermaid" or not all(
+                any(p.fullmatch(line) for p in _MERMAID) for line in lines
+            ):
+                found.append(f"code block {token.info} {token.content[:80]}")
+        if token.children:
+            _walk(token.children, allowed, found)
+
+
+def active_content(markdown: str, allowed: list[str] | None = None) -> list[str]:
+    """Everything live in ``markdown`` except links/images whose target fullmatches ``allowed``."""
+    found: list[str] = []
+    _walk(_MD.parse(markdown), [re.compile(p) for p in allowed or []], found)
+    return found
