@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Literal
 
+from tabml import metrics
 from tabml.compare.bootstrap import Delta
 from tabml.compare.markdown import (
     COMMENT_BUDGET,
@@ -75,8 +76,11 @@ def metrics_section(data: ReportData) -> Section:
         else f"**Unpaired** bootstrap: the test set changed ({data.base_rows} base rows, "
         f"{data.pr_rows} PR rows), so rows cannot be compared one to one."
     )
+    lower = [code(d.metric) for d in data.deltas if metrics.get(d.metric).lower_is_better]
+    if lower:
+        note += f" {' and '.join(lower)}: lower is better."
     header = "| metric | base | PR | Δ | 95% CI of Δ | |\n|---|---:|---:|---:|---|---|"
-    return Section("Metrics", [header, *rows, f"\n{note} `log_loss` and `brier`: lower is better."])
+    return Section("Metrics", [header, *rows, f"\n{note}"])
 
 
 def gate_section(data: ReportData) -> Section:

@@ -111,11 +111,11 @@ def _sample(frame: pd.DataFrame) -> Sample:
 
 
 def slice_deltas(
-    base: pd.DataFrame, pr: pd.DataFrame, groups: list[str], settings: ReportParams, paired: bool
+    base: pd.DataFrame, pr: pd.DataFrame, groups: list[str], report: ReportParams, paired: bool
 ) -> list[SliceDelta]:
     """Per group value: the headline and slice-gated metrics, base against PR."""
-    metrics = list(dict.fromkeys([settings.headline, *settings.gate.max_slice_regression]))
-    boot = settings.bootstrap
+    metrics = list(dict.fromkeys([report.headline, *report.gate.max_slice_regression]))
+    boot = report.bootstrap
     found: list[SliceDelta] = []
     for group in groups:
         if group not in base.columns or group not in pr.columns:
@@ -149,20 +149,20 @@ def compare(
     with tempfile.TemporaryDirectory(prefix="tabml-report-", dir=scratch) as tmp:
         base = resolve_base(base_sha, workspace, Path(tmp))
     pr = load_revision(workspace, "PR", head_sha, "this workspace, reproduced", head_lock)
-    settings = params.report
-    boot = settings.bootstrap
+    report = params.report
+    boot = report.bootstrap
     aligned = align(base.outputs.predictions, pr.outputs.predictions)
     base_rows, pr_rows = aligned or (base.outputs.predictions, pr.outputs.predictions)
     deltas = bootstrap_deltas(
         _sample(base_rows),
         _sample(pr_rows),
-        settings.metrics,
+        report.metrics,
         paired=aligned is not None,
         resamples=boot.samples,
         confidence=boot.confidence,
         seed=boot.seed,
     )
-    slices = slice_deltas(base_rows, pr_rows, params.data.groups, settings, aligned is not None)
+    slices = slice_deltas(base_rows, pr_rows, params.data.groups, report, aligned is not None)
     return Comparison(
         base=base,
         pr=pr,
@@ -172,6 +172,6 @@ def compare(
         params=params_diff(base.params, pr.params),
         inputs=inputs_diff(base, pr),
         head_lock=head_lock,
-        checks=evaluate_gate(settings.gate, deltas, slices, head_lock),
-        headline=settings.headline,
+        checks=evaluate_gate(report.gate, deltas, slices, head_lock),
+        headline=report.headline,
     )
