@@ -113,6 +113,13 @@ def read_csv(path: Path, na_values: list[str], dtype: dict[str, str] | None = No
     return frame
 
 
+def to_raw_csv(frame: pd.DataFrame, na_values: list[str]) -> bytes:
+    """A frame in the raw table's format (read back by `read_csv`): the first `na_values` marker
+    for missing."""
+    missing = na_values[0] if na_values else ""
+    return frame.to_csv(index=False, na_rep=missing, lineterminator="\n").encode()
+
+
 def canonical_skops(data: bytes) -> bytes:
     """Rewrite a skops archive so equal models give equal bytes.
 

@@ -10,15 +10,8 @@ import yaml
 
 from support import ROOT
 from tabml.errors import TabmlError
-from tabml.sweep.spec import (
-    Candidate,
-    expand,
-    format_value,
-    inline_grid,
-    load_sweep,
-    parse_sweep,
-    short_names,
-)
+from tabml.sweep.schema import inline_grid, parse_sweep
+from tabml.sweep.spec import Candidate, expand, format_value, load_sweep, short_names
 
 LR = "train.hist_gradient_boosting.learning_rate"
 ITER = "train.hist_gradient_boosting.max_iter"

@@ -17,6 +17,7 @@ import pandas as pd
 
 from tabml.contract import Contract
 from tabml.errors import TabmlError
+from tabml.io import to_raw_csv as to_raw_csv  # noqa: PLC0414 (re-exported: it lives in io)
 
 _SHIFT = re.compile(r"^(?P<column>[^=]+)=(?P<op>[+*-])(?P<amount>\d+(\.\d+)?)$")
 
@@ -97,12 +98,6 @@ def make_batches(
             batch = shift_frame(batch, shifts, contract)
         batches[(start + timedelta(days=every_days * (number - 1))).isoformat()] = batch
     return batches
-
-
-def to_raw_csv(frame: pd.DataFrame, na_values: list[str]) -> bytes:
-    """A frame in the raw table's format: same columns, the first `na_values` marker for missing."""
-    missing = na_values[0] if na_values else ""
-    return frame.to_csv(index=False, na_rep=missing, lineterminator="\n").encode()
 
 
 def parse_date(text: str) -> date:

@@ -3,110 +3,41 @@
 Numbers come from reports/ (metrics.json, slices.json, and bootstrap intervals computed from
 predictions.csv), the schema from the data contract, the data hash from dvc.lock, and the
 hand-written parts (intended use, out-of-scope uses, known limitations) from
-docs/model-card.yaml. `render_card` is a pure function of those inputs.
+docs/model-card.yaml. `render_card` is a pure function of those inputs (tabml.release.card_inputs
+gathers them; its names are importable from here too).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-import numpy as np
-import pandas as pd
-import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError
-
 from tabml import metrics as registry
-from tabml.compare.bootstrap import Interval, Sample, bootstrap_intervals
-from tabml.config import Params, ReportParams
-from tabml.contract import ColumnSpec, Contract
-from tabml.errors import TabmlError
+from tabml.config import Params
+from tabml.contract import ColumnSpec
+from tabml.release.card_advice import how_to_load, limitations
+from tabml.release.card_inputs import (
+    NOTES,
+    CardInputs,
+    CardNotes,
+    ReleaseInfo,
+    TrainingData,
+    load_notes,
+    metric_intervals,
+)
 
-NOTES = Path("docs/model-card.yaml")
+__all__ = [
+    "NOTES",
+    "CardInputs",
+    "CardNotes",
+    "ReleaseInfo",
+    "TrainingData",
+    "load_notes",
+    "metric_intervals",
+    "render_card",
+]
+
 SLICE_METRICS = ("roc_auc", "accuracy", "precision", "recall", "f1")
 MAX_LISTED_CATEGORIES = 6
-
-
-class CardNotes(BaseModel):
-    """The hand-written parts of the card: what the model is for and what it must not do."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    intended_use: str = ""
-    out_of_scope: list[str] = []
-    limitations: list[str] = []
-
-
-@dataclass(frozen=True)
-class ReleaseInfo:
-    """Which release this is: from the GTO tag when there is one, else from the commit."""
-
-    artifact: str
-    version: str
-    tag: str | None
-    git_sha: str
-    created_at: str
-    repository: str | None
-
-
-@dataclass(frozen=True)
-class TrainingData:
-    """The raw table the model was trained on, as dvc.lock and its provenance file record it."""
-
-    path: str
-    md5: str | None
-    provenance: dict[str, Any] | None
-
-
-@dataclass(frozen=True)
-class CardInputs:
-    """Everything the card is made of."""
-
-    info: ReleaseInfo
-    params: Params
-    contract: Contract
-    metrics: dict[str, Any]
-    slices: dict[str, dict[str, dict[str, Any]]]
-    intervals: list[Interval]
-    data: TrainingData
-    model_sha256: str
-    notes: CardNotes
-
-
-def load_notes(path: Path = NOTES) -> CardNotes:
-    """Read the hand-written parts; a missing file gives an empty set of notes."""
-    if not path.is_file():
-        return CardNotes()
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        return CardNotes.model_validate(raw)
-    except yaml.YAMLError:
-        raise TabmlError(f"{path}: not valid YAML") from None
-    except ValidationError as exc:
-        error = exc.errors()[0]
-        key = ".".join(str(part) for part in error["loc"]) or "top level"
-        raise TabmlError(f"{path}: key '{key}': {error['msg']}") from None
-
-
-def metric_intervals(predictions: pd.DataFrame, report: ReportParams) -> list[Interval]:
-    """Bootstrap intervals of each reported metric on the held-out predictions."""
-    missing = {"label", "score", "predicted"} - set(predictions.columns)
-    if missing:
-        raise TabmlError(f"reports/predictions.csv: column '{sorted(missing)[0]}' is missing")
-    sample = Sample(
-        labels=predictions["label"].to_numpy(dtype=np.int64),
-        scores=predictions["score"].to_numpy(dtype=np.float64),
-        predicted=predictions["predicted"].to_numpy(dtype=np.int64),
-    )
-    boot = report.bootstrap
-    return bootstrap_intervals(
-        sample,
-        list(report.metrics),
-        resamples=boot.samples,
-        confidence=boot.confidence,
-        seed=boot.seed,
-    )
 
 
 def _number(value: Any, digits: int = 4) -> str:
@@ -274,82 +205,6 @@ def _slices(inputs: CardInputs) -> list[str]:
     return lines
 
 
-def _limitations(inputs: CardInputs) -> list[str]:
-    params, items = inputs.params, list(inputs.notes.limitations)
-    headline, min_rows = params.report.headline, params.report.gate.min_slice_rows
-    scored = [
-        (float(stats[headline]), f"{group}={value}")
-        for group, values in inputs.slices.items()
-        for value, stats in values.items()
-        if isinstance(stats.get(headline), int | float) and int(stats.get("n", 0)) >= min_rows
-    ]
-    if scored:
-        low, high = min(scored), max(scored)
-        items.append(
-            f"{headline} varies across slices, from {low[0]:.4f} ({low[1]}) to "
-            f"{high[0]:.4f} ({high[1]}) among slices of at least {min_rows} rows; check the "
-            "slice that matters to your use."
-        )
-    small = [
-        f"{group}={value} ({stats.get('n')} rows)"
-        for group, values in inputs.slices.items()
-        for value, stats in values.items()
-        if int(stats.get("n", 0)) < min_rows
-    ]
-    if small:
-        items.append(f"Too few test rows to judge: {', '.join(small)}.")
-    if params.data.groups:
-        groups = ", ".join(f"`{g}`" for g in params.data.groups)
-        items.append(
-            f"The group columns ({groups}) are not model inputs, but other features can still "
-            "stand in for them."
-        )
-    items.append(
-        f"Labels use one fixed threshold ({params.evaluate.threshold}); accuracy, precision, "
-        "recall and f1 change with it, roc_auc, log_loss and brier do not."
-    )
-    items.append(
-        "The metrics come from one held-out split of the same table the model learned from: "
-        "they say nothing about data that has drifted since (see the drift monitor)."
-    )
-    return [f"- {item}" for item in items]
-
-
-def _how_to_load(inputs: CardInputs) -> list[str]:
-    info = inputs.info
-    repo = info.repository or "OWNER/REPO"
-    image = f"ghcr.io/{repo.lower()}:{info.version}"
-    return [
-        "Check the files and their build provenance (the sums alone catch corruption, not "
-        "tampering):",
-        "",
-        "```bash",
-        "sha256sum --check SHA256SUMS",
-        f"gh attestation verify model.skops --repo {repo}",
-        "```",
-        "",
-        "Load it with skops, trusting only the types you expect (never plain pickle):",
-        "",
-        "```python",
-        "import skops.io as sio",
-        "",
-        'untrusted = sio.get_untrusted_types(file="model.skops")',
-        "# trust only names listed in src/tabml/model_types.py at this release's commit,",
-        "# never by prefix: scikit-learn re-exports functions such as subprocess.check_output",
-        'model = sio.load("model.skops", trusted=untrusted)',
-        "scores = model.predict_proba(frame)[:, 1]  # frame: a pandas DataFrame of feature columns",
-        "```",
-        "",
-        "Or serve it over HTTP (`/health`, `/metadata`, `/predict`); the server verifies "
-        "SHA256SUMS before it loads the model:",
-        "",
-        "```bash",
-        "tabml serve --model path/to/this/release/",
-        f"docker run --rm -p 8000:8000 {image}",
-        "```",
-    ]
-
-
 def _training(inputs: CardInputs) -> list[str]:
     params = inputs.params
     model = params.train.model
@@ -377,8 +232,8 @@ def render_card(inputs: CardInputs) -> str:
         ("Model and training", _training(inputs)),
         ("Metrics", _metrics(inputs)),
         ("Per-slice metrics", _slices(inputs)),
-        ("Limitations", _limitations(inputs)),
-        ("How to load it", _how_to_load(inputs)),
+        ("Limitations", limitations(inputs)),
+        ("How to load it", how_to_load(inputs)),
     ]
     lines = [
         f"# Model card: {info.artifact} {info.version}",

@@ -11,7 +11,6 @@ import yaml
 from tabml import io
 from tabml.config import Params
 from tabml.contract import Contract, validate
-from tabml.monitor.batches import to_raw_csv
 from tabml.retrain.params_edit import point_data_path
 from tabml.retrain.table import Built, combine, select_batches, sha256
 
@@ -60,7 +59,7 @@ def build_table(params: Params, contract: Contract, params_text: str) -> TableBu
     base = _read(settings.base, params, contract) if settings.base is not None else None
     batches = [_read(settings.incoming / name, params, contract) for name in chosen]
     built: Built = combine(base, batches, list(contract.columns), params.data.id_column)
-    table = to_raw_csv(built.frame, params.data.na_values)
+    table = io.to_raw_csv(built.frame, params.data.na_values)
     provenance = built.provenance(settings.mode, sha256(table))
     previous_file = provenance_path(settings.table)
     previous = yaml.safe_load(previous_file.read_text()) if previous_file.exists() else None

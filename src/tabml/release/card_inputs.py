@@ -1,0 +1,105 @@
+"""What a model card is made of, and how the parts that are not plain files are read.
+
+`CardInputs` gathers the release identity, params, contract, committed metrics and slices,
+bootstrap intervals from predictions.csv, the training data's hashes and the hand-written notes
+(docs/model-card.yaml); `tabml.release.card` renders them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from tabml.compare.bootstrap import Interval, Sample, bootstrap_intervals
+from tabml.config import Params, ReportParams
+from tabml.contract import Contract
+from tabml.errors import TabmlError
+
+NOTES = Path("docs/model-card.yaml")
+
+
+class CardNotes(BaseModel):
+    """The hand-written parts of the card: what the model is for and what it must not do."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    intended_use: str = ""
+    out_of_scope: list[str] = []
+    limitations: list[str] = []
+
+
+@dataclass(frozen=True)
+class ReleaseInfo:
+    """Which release this is: from the GTO tag when there is one, else from the commit."""
+
+    artifact: str
+    version: str
+    tag: str | None
+    git_sha: str
+    created_at: str
+    repository: str | None
+
+
+@dataclass(frozen=True)
+class TrainingData:
+    """The raw table the model was trained on, as dvc.lock and its provenance file record it."""
+
+    path: str
+    md5: str | None
+    provenance: dict[str, Any] | None
+
+
+@dataclass(frozen=True)
+class CardInputs:
+    """Everything the card is made of."""
+
+    info: ReleaseInfo
+    params: Params
+    contract: Contract
+    metrics: dict[str, Any]
+    slices: dict[str, dict[str, dict[str, Any]]]
+    intervals: list[Interval]
+    data: TrainingData
+    model_sha256: str
+    notes: CardNotes
+
+
+def load_notes(path: Path = NOTES) -> CardNotes:
+    """Read the hand-written parts; a missing file gives an empty set of notes."""
+    if not path.is_file():
+        return CardNotes()
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        return CardNotes.model_validate(raw)
+    except yaml.YAMLError:
+        raise TabmlError(f"{path}: not valid YAML") from None
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        key = ".".join(str(part) for part in error["loc"]) or "top level"
+        raise TabmlError(f"{path}: key '{key}': {error['msg']}") from None
+
+
+def metric_intervals(predictions: pd.DataFrame, report: ReportParams) -> list[Interval]:
+    """Bootstrap intervals of each reported metric on the held-out predictions."""
+    missing = {"label", "score", "predicted"} - set(predictions.columns)
+    if missing:
+        raise TabmlError(f"reports/predictions.csv: column '{sorted(missing)[0]}' is missing")
+    sample = Sample(
+        labels=predictions["label"].to_numpy(dtype=np.int64),
+        scores=predictions["score"].to_numpy(dtype=np.float64),
+        predicted=predictions["predicted"].to_numpy(dtype=np.int64),
+    )
+    boot = report.bootstrap
+    return bootstrap_intervals(
+        sample,
+        list(report.metrics),
+        resamples=boot.samples,
+        confidence=boot.confidence,
+        seed=boot.seed,
+    )
