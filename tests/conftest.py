@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from support import copy_repo, run, write_small_project
+from tests.support import copy_repo, run, write_small_project
 
 
 @pytest.fixture

@@ -1,13 +1,15 @@
-"""The real pipeline: a git copy of this repository, real `dvc repro` on the bundled data."""
+"""The real pipeline: a git copy of this repository, real `dvc repro` on the bundled data (slow:
+about a minute of CPU), and the cheap checks of dvc.yaml and the bundled data's provenance."""
 
 import hashlib
 import json
 from pathlib import Path
 
+import pytest
 import yaml
 
-from support import ROOT, run
 from tabml import paths
+from tests.support import ROOT, run
 
 FLOOR_ROC_AUC = 0.90
 DETERMINISTIC = [
@@ -24,6 +26,7 @@ def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+@pytest.mark.slow
 def test_repro_meets_the_metric_floor(reproduced_repo: Path) -> None:
     metrics = json.loads((reproduced_repo / paths.METRICS).read_text())
     assert metrics["roc_auc"] >= FLOOR_ROC_AUC
@@ -31,29 +34,34 @@ def test_repro_meets_the_metric_floor(reproduced_repo: Path) -> None:
     assert set(metrics) >= {"roc_auc", "accuracy", "precision", "recall", "f1", "log_loss", "brier"}
 
 
+@pytest.mark.slow
 def test_repro_matches_the_committed_lock_and_outputs(reproduced_repo: Path) -> None:
     """Same data and params give the same model and metrics as the ones committed."""
     status = run(["git", "status", "--porcelain"], reproduced_repo).stdout
     assert status == "", f"dvc repro changed committed files:\n{status}"
 
 
+@pytest.mark.slow
 def test_repro_never_writes_raw_data(reproduced_repo: Path) -> None:
     provenance = yaml.safe_load((ROOT / "data/raw/adult.provenance.yaml").read_text())
     assert digest(reproduced_repo / "data/raw/adult.csv") == provenance["sha256"]
 
 
+@pytest.mark.slow
 def test_forced_repro_is_byte_identical(repo_copy: Path) -> None:
     before = {name: digest(repo_copy / name) for name in DETERMINISTIC}
     run(["dvc", "repro", "--force"], repo_copy)
     assert {name: digest(repo_copy / name) for name in DETERMINISTIC} == before
 
 
+@pytest.mark.slow
 def test_noop_repro_runs_nothing(repo_copy: Path) -> None:
     out = run(["dvc", "repro"], repo_copy).stdout
     assert "Running stage" not in out
     assert "up to date" in out
 
 
+@pytest.mark.slow
 def test_a_param_change_reruns_only_downstream_stages(repo_copy: Path) -> None:
     params = yaml.safe_load((repo_copy / "params.yaml").read_text())
     params["evaluate"]["threshold"] = 0.4
@@ -66,6 +74,7 @@ def test_a_param_change_reruns_only_downstream_stages(repo_copy: Path) -> None:
         assert f"Running stage '{skipped}'" not in out
 
 
+@pytest.mark.slow
 def test_bad_data_stops_dvc_repro_at_validate(repo_copy: Path) -> None:
     before = {name: digest(repo_copy / name) for name in DETERMINISTIC}
     raw = repo_copy / "data/raw/adult.csv"

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import yaml
 
-from support import ROOT, run
+from tests.support import ROOT, run
 
 BIN = Path(sys.executable).parent
 GITHUB = ROOT / ".github"
@@ -173,12 +173,6 @@ def test_the_dev_container_runs_make_setup_on_python_311() -> None:
     make = ["make", "-n", "setup"]
     known = subprocess.run(make, cwd=ROOT, env=env, capture_output=True, check=False)
     assert known.returncode == 0, known.stderr
-
-
-def test_test_module_names_are_unique() -> None:
-    """tests/ has no __init__.py files, so two test modules with one basename cannot both load."""
-    names = [p.name for p in (ROOT / "tests").rglob("*.py") if p.name != "conftest.py"]
-    assert sorted({n for n in names if names.count(n) > 1}) == []
 
 
 def test_every_tool_the_tests_run_comes_from_the_lock() -> None:

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from support import ROOT, run, write_small_project
 from tabml import paths
+from tests.support import ROOT, run, write_small_project
 
 pytestmark = pytest.mark.slow
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from support import ROOT
+from tests.support import ROOT
 
 
 def load_bench() -> ModuleType:

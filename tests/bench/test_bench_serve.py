@@ -9,7 +9,7 @@ from types import ModuleType
 
 import pytest
 
-from support import ROOT
+from tests.support import ROOT
 
 
 def load_bench() -> ModuleType:

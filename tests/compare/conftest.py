@@ -6,7 +6,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from scenarios import Change, Outcome, run_scenario
+
+from tests.compare.scenarios import Change, Outcome, run_scenario
 
 
 @pytest.fixture(scope="session")

@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from support import run
+from tests.support import run
 
 Change = Callable[[Path], None]
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 import pytest
-from reportdata import HOSTILE, active_content, delta, hostile, sample
 
 from tabml.compare.markdown import COMMENT_BUDGET, GITHUB_COMMENT_LIMIT, Section, code, fit
 from tabml.compare.render import render_comment, render_data
@@ -21,6 +20,7 @@ from tabml.compare.schema import (
     ParamData,
     SliceData,
 )
+from tests.compare.reportdata import HOSTILE, active_content, delta, hostile, sample
 
 RUN = "https://github.com/acme/tabml-demo/actions/runs/101"
 ALLOWED = [re.escape(RUN)]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from support import ROOT
 from tabml.compare.bootstrap import bootstrap_deltas
 from tabml.compare.gate import Check
 from tabml.compare.render import mermaid_chart, render, render_data
@@ -13,6 +12,7 @@ from tabml.compare.report import Comparison, _sample, params_diff
 from tabml.compare.revision import LockStatus, load_revision
 from tabml.compare.schema import ReportData
 from tabml.compare.summary import _curve, from_comparison
+from tests.support import ROOT
 
 
 @pytest.fixture(scope="module")

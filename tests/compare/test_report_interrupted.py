@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from support import run, tool_env
+from tests.support import run, tool_env
 
 
 def _worktrees(repo: Path) -> list[str]:
@@ -44,7 +44,9 @@ def test_sigterm_mid_report_removes_the_worktree_and_the_temp_dir(
     while len(_worktrees(repo)) < 2 and report.poll() is None and time.monotonic() < deadline:
         time.sleep(0.05)
     if report.poll() is not None:
-        raise AssertionError(f"report ended before the worktree existed:\n{report.communicate()[0]}")
+        raise AssertionError(
+            f"report ended before the worktree existed:\n{report.communicate()[0]}"
+        )
     assert len(_worktrees(repo)) == 2, "the base worktree never appeared"
     assert list(scratch.iterdir()), "the report's temp dir never appeared"
 

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from scenarios import Outcome, set_params
 
-from support import run
+from tests.compare.scenarios import Outcome, set_params
+from tests.support import run
 
 pytestmark = pytest.mark.slow
 

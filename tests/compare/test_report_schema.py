@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 from pydantic import ValidationError
-from reportdata import delta, sample
 
 from tabml.compare.schema import MAX_ROWS, MAX_TEXT, ReportData, SliceData, clip
+from tests.compare.reportdata import delta, sample
 
 
 def as_json(**changes: Any) -> dict[str, Any]:

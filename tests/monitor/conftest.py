@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from split_data import Halves, build_halves
+
+from tests.monitor.split_data import Halves, build_halves
 
 
 @pytest.fixture(scope="session")

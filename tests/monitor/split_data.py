@@ -11,7 +11,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from support import ROOT
 from tabml import io
 from tabml.config import Params, load_params
 from tabml.contract import Contract, load_contract
@@ -21,6 +20,7 @@ from tabml.stages.evaluate import classification_metrics
 from tabml.stages.featurize import feature_columns, featurize
 from tabml.stages.prepare import prepare
 from tabml.stages.train import train
+from tests.support import ROOT
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from split_data import Halves
 
 from tabml import io
 from tabml.contract import validate
@@ -21,6 +20,7 @@ from tabml.monitor.batches import (
     parse_shift,
     to_raw_csv,
 )
+from tests.monitor.split_data import Halves
 
 
 def batches_of(halves: Halves, seed: int, shifts: list[str], shift_from: int = 1) -> dict:  # type: ignore[type-arg]

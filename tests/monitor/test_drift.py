@@ -9,14 +9,14 @@ import jsonschema
 import numpy as np
 import pandas as pd
 import pytest
-from split_data import Halves
 
-from support import ROOT
 from tabml.errors import TabmlError
 from tabml.monitor.batches import parse_shift, shift_frame
 from tabml.monitor.current import from_request_log
 from tabml.monitor.drift import detect_drift
 from tabml.monitor.report import render_markdown
+from tests.monitor.split_data import Halves
+from tests.support import ROOT
 
 SCHEMA = json.loads((ROOT / "docs" / "drift.schema.json").read_text())
 

@@ -12,9 +12,9 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from support import ROOT, write_small_project
 from tabml.cli import app
 from tabml.monitor import DRIFT_EXIT_CODE
+from tests.support import ROOT, write_small_project
 
 runner = CliRunner()
 SCHEMA = json.loads((ROOT / "docs" / "drift.schema.json").read_text())

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from support import run
 from tabml.errors import TabmlError
 from tabml.platform import git
+from tests.support import run
 
 
 @pytest.fixture(autouse=True)

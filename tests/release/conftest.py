@@ -11,21 +11,16 @@ from __future__ import annotations
 
 import contextlib
 import shutil
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import yaml
-from release_repos import GATE_DVC_YAML, STAGES, commit, write_scores
 from typer.testing import CliRunner
 
-from support import ROOT, run, tool_env, write_small_project
 from tabml.cli import app
-
-WORKFLOWS = ROOT / "tests" / "workflows"
-if str(WORKFLOWS) not in sys.path:
-    sys.path.insert(0, str(WORKFLOWS))  # the GitHub emulator of the workflow harness
+from tests.release.release_repos import GATE_DVC_YAML, STAGES, commit, write_scores
+from tests.support import ROOT, run, tool_env, write_small_project
 
 
 @pytest.fixture(autouse=True)

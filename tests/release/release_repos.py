@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from support import run
+from tests.support import run
 
 GOOD_SCORES = {"roc_auc": 0.93, "accuracy": 0.88, "f1": 0.72, "n_test": 100}
 GATE_DVC_YAML = {

@@ -11,8 +11,8 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from support import run
 from tabml.cli import app
+from tests.support import run
 
 pytestmark = pytest.mark.slow  # the session fixture trains the small project (about 10 s)
 runner = CliRunner()

@@ -10,11 +10,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from support import ROOT
 from tabml.config import load_params
 from tabml.contract import load_contract
 from tabml.errors import TabmlError
 from tabml.release import assets, card
+from tests.support import ROOT
 
 INFO = card.ReleaseInfo(
     artifact="model",

@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from support import ROOT, run, tool_env
 from tabml.cli import app
+from tests.support import ROOT, run, tool_env
 
 DOCKERFILE = ROOT / "Dockerfile"
 runner = CliRunner()

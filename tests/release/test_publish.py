@@ -8,13 +8,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from github_emulator import GitHubEmulator
 from typer.testing import CliRunner
 
-from support import run
 from tabml.cli import app
 from tabml.errors import TabmlError
 from tabml.release import deploy, publish
+from tests.support import run
+from tests.workflows.github_emulator import GitHubEmulator
 
 REPO = "acme/tabml-demo"
 TAG = "model@v1.0.0"

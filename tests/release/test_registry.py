@@ -9,11 +9,11 @@ import re
 from pathlib import Path
 
 import pytest
-from release_repos import commit, write_scores
 from typer.testing import CliRunner
 
-from support import ROOT, run
 from tabml.cli import app
+from tests.release.release_repos import commit, write_scores
+from tests.support import ROOT, run
 
 runner = CliRunner()
 

@@ -12,11 +12,11 @@ from typing import Any
 
 import pytest
 
-from support import ROOT
 from tabml.config import Params, load_params
 from tabml.contract import Contract, load_contract
 from tabml.errors import TabmlError
 from tabml.release import smoke
+from tests.support import ROOT
 
 FEATURES = ["age", "workclass", "education", "hours-per-week", "native-country"]
 

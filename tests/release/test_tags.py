@@ -7,14 +7,14 @@ import json
 from pathlib import Path
 
 import pytest
-from release_repos import commit
 from typer.testing import CliRunner
 
-from support import run
 from tabml.cli import app
 from tabml.errors import TabmlError
 from tabml.release import tags
 from tabml.release.reproduce import metric_differences
+from tests.release.release_repos import commit
+from tests.support import run
 
 runner = CliRunner()
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from support import ROOT, tool_env
+from tests.support import ROOT, tool_env
 
 REPO = "acme/tabml-demo"
 FILES = ("MODEL_CARD.md", "SHA256SUMS", "metrics.json", "model.skops")

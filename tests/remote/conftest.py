@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 from moto.server import ThreadedMotoServer
-from remote_repos import FAKE_KEYS, PROJECT_FILES, Bucket, isolated_env, ok
 
-from support import ROOT, write_small_project
+from tests.remote.remote_repos import FAKE_KEYS, PROJECT_FILES, Bucket, isolated_env, ok
+from tests.support import ROOT, write_small_project
 
 
 @pytest.fixture(scope="session")

@@ -17,7 +17,7 @@ from typing import Any
 import boto3
 import yaml
 
-from support import BIN, ROOT, tool_env
+from tests.support import BIN, ROOT, tool_env
 
 REGION = "us-east-1"
 FAKE_KEYS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}

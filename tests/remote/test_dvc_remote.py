@@ -9,7 +9,8 @@ import socket
 from pathlib import Path
 
 import pytest
-from remote_repos import (
+
+from tests.remote.remote_repos import (
     CACHED_STAGES,
     FAKE_KEYS,
     STAGES,

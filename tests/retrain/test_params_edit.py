@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from support import ROOT
 from tabml.config import parse_params
 from tabml.errors import TabmlError
 from tabml.retrain.params_edit import point_data_path
+from tests.support import ROOT
 
 
 def test_the_real_params_file_changes_in_one_line_only() -> None:

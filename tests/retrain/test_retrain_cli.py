@@ -8,8 +8,8 @@ from pathlib import Path
 import yaml
 from typer.testing import CliRunner
 
-from support import run
 from tabml.cli import app
+from tests.support import run
 
 BUILD = Path("reports/pr/retrain-build.json")
 

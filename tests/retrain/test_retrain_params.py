@@ -7,9 +7,9 @@ from typing import Any
 import pytest
 import yaml
 
-from support import ROOT
 from tabml.config import parse_params
 from tabml.errors import TabmlError
+from tests.support import ROOT
 
 
 def params(**retrain: Any) -> dict[str, Any]:

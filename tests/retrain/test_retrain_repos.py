@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import yaml
 
-from support import run
+from tests.support import run
 
 RETRAIN = [["tabml", "retrain", "build"], ["dvc", "repro"], ["tabml", "retrain", "commit"]]
 

@@ -18,7 +18,10 @@ import httpx
 import pandas as pd
 import pytest
 import yaml
-from servers import (
+from typer.testing import CliRunner
+
+from tabml.cli import app
+from tests.serve.servers import (
     LOG_BACKUPS,
     LOG_MAX_BYTES,
     RELEASE_MAX_BATCH,
@@ -33,10 +36,7 @@ from servers import (
     wait_ready,
     write_params,
 )
-from typer.testing import CliRunner
-
-from support import run, write_small_project
-from tabml.cli import app
+from tests.support import run, write_small_project
 
 
 @pytest.fixture(scope="session")

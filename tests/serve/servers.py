@@ -16,7 +16,7 @@ import httpx
 import pandas as pd
 import yaml
 
-from support import BIN, run, tool_env
+from tests.support import BIN, run, tool_env
 
 STAGES = ("prepare", "featurize", "train", "evaluate")
 RELEASE_INFO = {"version": "1.2.3", "git_sha": "a" * 40, "data_hash": "b" * 32}

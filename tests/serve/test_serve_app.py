@@ -12,16 +12,16 @@ from typing import Any
 import httpx
 import numpy as np
 import pandas as pd
-from servers import (
+
+from tabml import io
+from tests.serve.servers import (
     RELEASE_INFO,
     RELEASE_MAX_BATCH,
     RELEASE_THRESHOLD,
     Server,
     as_records,
 )
-
-from support import run
-from tabml import io
+from tests.support import run
 
 FEATURES = [
     "age",

@@ -9,7 +9,8 @@ from typing import Any
 
 import httpx
 import pytest
-from servers import RELEASE_MAX_BATCH
+
+from tests.serve.servers import RELEASE_MAX_BATCH
 
 VALID: dict[str, Any] = {
     "age": 39,

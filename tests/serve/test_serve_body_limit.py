@@ -13,7 +13,11 @@ from typing import Any
 import httpx
 import pytest
 import yaml
-from servers import (
+
+from tabml.config import load_params, parse_params
+from tabml.errors import TabmlError
+from tabml.serve.app import Settings, build_service
+from tests.serve.servers import (
     DEFAULT_MAX_BODY,
     JSON,
     RELEASE_MAX_BATCH,
@@ -21,10 +25,6 @@ from servers import (
     Server,
     raw_exchange,
 )
-
-from tabml.config import load_params, parse_params
-from tabml.errors import TabmlError
-from tabml.serve.app import Settings, build_service
 
 
 def padded(record: dict[str, Any], size: int) -> bytes:

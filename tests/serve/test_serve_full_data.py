@@ -11,9 +11,9 @@ import httpx
 import pandas as pd
 import pytest
 import yaml
-from servers import as_records, start, stop, wait_ready
 
-from support import run
+from tests.serve.servers import as_records, start, stop, wait_ready
+from tests.support import run
 
 pytestmark = pytest.mark.slow
 

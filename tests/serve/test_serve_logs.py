@@ -9,10 +9,10 @@ from pathlib import Path
 import httpx
 import pandas as pd
 import pytest
-from servers import LOG_BACKUPS, LOG_MAX_BYTES, RELEASE_INFO, Server, as_records
 
 from tabml.errors import TabmlError
 from tabml.serve.logs import RequestLog, format_lines, log_files, read_request_log
+from tests.serve.servers import LOG_BACKUPS, LOG_MAX_BYTES, RELEASE_INFO, Server, as_records
 
 
 def test_each_record_is_logged_with_inputs_score_label_version_and_time(

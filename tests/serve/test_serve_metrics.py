@@ -6,9 +6,9 @@ import httpx
 import pandas as pd
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
-from servers import RELEASE_THRESHOLD, Server, as_records
 
 from tabml.config import ServeParams
+from tests.serve.servers import RELEASE_THRESHOLD, Server, as_records
 
 
 def samples(client: httpx.Client) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:

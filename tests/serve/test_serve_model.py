@@ -8,9 +8,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from servers import RELEASE_INFO, free_port, make_release, serve_command
 
-from support import run, tool_env
 from tabml.config import load_params
 from tabml.errors import TabmlError
 from tabml.serve.app import Settings, build_service
@@ -20,6 +18,8 @@ from tabml.serve.model import (
     read_sha256sums,
     working_tree_provenance,
 )
+from tests.serve.servers import RELEASE_INFO, free_port, make_release, serve_command
+from tests.support import run, tool_env
 
 DATA = Path("data/raw/adult.csv")
 

@@ -8,10 +8,10 @@ from typing import Any
 
 import httpx
 import pytest
-from servers import DEFAULT_MAX_BODY, JSON, RELEASE_MAX_BATCH, RELEASE_MAX_BODY, Server
 
 from tabml.errors import shown
 from tabml.serve.guard import ECHO_LIMIT, MAX_LISTED, is_json
+from tests.serve.servers import DEFAULT_MAX_BODY, JSON, RELEASE_MAX_BATCH, RELEASE_MAX_BODY, Server
 
 SMALL_ANSWER = 2_000  # bytes: a refusal of any request fits in this
 

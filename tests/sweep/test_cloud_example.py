@@ -9,7 +9,7 @@ from pathlib import Path
 
 import yaml
 
-from support import ROOT
+from tests.support import ROOT
 
 EXAMPLE = ROOT / "docs" / "examples" / "sweep-cloud.yml"
 TOOLS = Path(sys.executable).parent

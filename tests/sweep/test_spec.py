@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 import yaml
 
-from support import ROOT
 from tabml.errors import TabmlError
 from tabml.sweep.schema import inline_grid, parse_sweep
 from tabml.sweep.spec import Candidate, expand, format_value, load_sweep, short_names
+from tests.support import ROOT
 
 LR = "train.hist_gradient_boosting.learning_rate"
 ITER = "train.hist_gradient_boosting.max_iter"

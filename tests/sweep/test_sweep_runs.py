@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from support import FIXTURES, copy_repo, run
+from tests.support import FIXTURES, copy_repo, run
 
 pytestmark = pytest.mark.slow
 LR = "train.hist_gradient_boosting.learning_rate"

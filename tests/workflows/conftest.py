@@ -1,9 +1,5 @@
 """Fixtures for proving GitHub Actions workflows offline.
 
-``tests/`` is not a package, so this conftest puts ``tests/workflows`` on ``sys.path``: the test
-modules here import the harness as plain modules (``import act``, ``import github_emulator``),
-whatever pytest's import mode.
-
 Fixtures: ``project_root``, ``emulator`` (a running ``GitHubEmulator``), ``workflow_repo`` (a
 one-commit snapshot of the project with an ``origin``), ``run_workflow`` (``run_act`` bound to
 ``workflow_repo``, ``tmp_path`` and ``emulator``).
@@ -11,21 +7,16 @@ one-commit snapshot of the project with an ``origin``), ``run_workflow`` (``run_
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-HERE = Path(__file__).resolve().parent
-if str(HERE) not in sys.path:
-    sys.path.insert(0, str(HERE))
+from tests.workflows.act import ActResult, run_act, snapshot_repo
+from tests.workflows.github_emulator import GitHubEmulator
 
-from act import ActResult, run_act, snapshot_repo  # noqa: E402
-from github_emulator import GitHubEmulator  # noqa: E402
-
-PROJECT_ROOT = HERE.parents[1]
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture

@@ -31,10 +31,10 @@ from typing import Any
 
 import pytest
 import yaml
-from act import DEFAULT_ORIGIN, ActResult, commit_all, run_act
-from github_emulator import GitHubEmulator, Request
 
-from support import project_uv, run
+from tests.support import project_uv, run
+from tests.workflows.act import DEFAULT_ORIGIN, ActResult, commit_all, run_act
+from tests.workflows.github_emulator import GitHubEmulator, Request
 
 REPO = "acme/tabml-demo"
 PR = 7

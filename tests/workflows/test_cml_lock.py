@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 import yaml
-from act import STANDIN_BIN
 
-from support import ROOT
+from tests.support import ROOT
+from tests.workflows.act import STANDIN_BIN
 
 CML_DIR = ROOT / ".github" / "cml"
 CML = "node_modules/@dvcorg/cml"

@@ -8,7 +8,7 @@ import urllib.error
 import urllib.request
 from typing import Any
 
-from github_emulator import COMMENT_LIMIT, GitHubEmulator
+from tests.workflows.github_emulator import COMMENT_LIMIT, GitHubEmulator
 
 REPO = "acme/tabml-demo"
 COMMENTS = f"/repos/{REPO}/issues/7/comments"

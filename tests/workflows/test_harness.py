@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from act import (
+
+from tests.workflows.act import (
     FAKE_TOKEN,
     STANDIN_BIN,
     STANDINS,
@@ -26,7 +27,7 @@ from act import (
     run_act,
     snapshot_repo,
 )
-from github_emulator import GitHubEmulator
+from tests.workflows.github_emulator import GitHubEmulator
 
 REPO = "acme/tabml-demo"
 HEAD_SHA = "1234567890abcdef1234567890abcdef12345678"

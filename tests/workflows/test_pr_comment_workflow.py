@@ -33,13 +33,22 @@ from typing import Any
 
 import pytest
 import yaml
-from github_emulator import COMMENT_LIMIT, GitHubEmulator, Reply
-from pr_loop import ARTIFACT, BRANCH, COMMENT_WORKFLOW, PR, REPO, PrLoop, RunRecord, pr_loop
 
 from compare.reportdata import active_content, delta, hostile
-from support import ROOT
 from tabml.compare.render import render_comment
 from tabml.compare.schema import ReportData, SliceData
+from tests.support import ROOT
+from tests.workflows.github_emulator import COMMENT_LIMIT, GitHubEmulator, Reply
+from tests.workflows.pr_loop import (
+    ARTIFACT,
+    BRANCH,
+    COMMENT_WORKFLOW,
+    PR,
+    REPO,
+    PrLoop,
+    RunRecord,
+    pr_loop,
+)
 
 WORKFLOW: dict[str, Any] = yaml.safe_load((ROOT / COMMENT_WORKFLOW).read_text(encoding="utf-8"))
 JOB: dict[str, Any] = WORKFLOW["jobs"]["comment"]

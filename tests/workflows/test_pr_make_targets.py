@@ -10,10 +10,10 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from act import STANDIN_BIN
-from github_emulator import GitHubEmulator
 
-from support import ROOT, run, tool_env
+from tests.support import ROOT, run, tool_env
+from tests.workflows.act import STANDIN_BIN
+from tests.workflows.github_emulator import GitHubEmulator
 
 REPO = "acme/tabml-demo"
 

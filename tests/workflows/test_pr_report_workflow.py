@@ -14,11 +14,11 @@ from typing import Any
 
 import pytest
 import yaml
-from pr_loop import ARTIFACT, PR, REPO, REPORT_WORKFLOW, PrLoop, RunRecord, pr_loop
 
-from support import ROOT
 from tabml.compare.render import render_data
 from tabml.compare.schema import ReportData
+from tests.support import ROOT
+from tests.workflows.pr_loop import ARTIFACT, PR, REPO, REPORT_WORKFLOW, PrLoop, RunRecord, pr_loop
 
 WORKFLOW: dict[str, Any] = yaml.safe_load((ROOT / REPORT_WORKFLOW).read_text(encoding="utf-8"))
 STEPS: list[dict[str, Any]] = WORKFLOW["jobs"]["report"]["steps"]

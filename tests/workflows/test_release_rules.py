@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 import yaml
 
-from support import ROOT
+from tests.support import ROOT
 
 WORKFLOWS = ROOT / ".github" / "workflows"
 GETTING_STARTED = ROOT / "docs" / "getting-started.md"

@@ -23,10 +23,10 @@ from typing import Any
 
 import pytest
 import yaml
-from act import ActResult, commit_all
-from github_emulator import GitHubEmulator
 
-from support import run
+from tests.support import run
+from tests.workflows.act import ActResult, commit_all
+from tests.workflows.github_emulator import GitHubEmulator
 
 pytestmark = pytest.mark.slow
 REPO = "acme/tabml-demo"

@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 import yaml
-from act import ActResult, commit_all
-from github_emulator import GitHubEmulator
 
-from support import run
+from tests.support import run
+from tests.workflows.act import ActResult, commit_all
+from tests.workflows.github_emulator import GitHubEmulator
 
 pytestmark = pytest.mark.slow
 REPO = "acme/tabml-demo"

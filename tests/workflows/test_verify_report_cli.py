@@ -12,11 +12,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from github_emulator import GitHubEmulator
 
 from compare.reportdata import active_content, delta, hostile, sample
 from tabml.compare.markdown import COMMENT_BUDGET
 from tabml.compare.schema import CheckData, ReportData, SliceData
+from tests.workflows.github_emulator import GitHubEmulator
 
 REPO = "acme/tabml-demo"
 HEAD = "a" * 40
