@@ -14,9 +14,22 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 # DVC's own usage analytics are off in .dvc/config too; this covers `dvc` run outside the repo.
 export DVC_NO_ANALYTICS := 1
 
+##@ Setup, pipeline and checks
+
+# `##@ Title` lines head the sections of `make help`; `target: ... ## text` lines are listed under
+# the section above them, aligned to the longest target name (colour only on a terminal).
 .PHONY: help
-help: ## List the targets
-	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+help: ## List the targets by section
+	@if [ -t 1 ] && [ -z "$${NO_COLOR:-}" ]; then c=1; else c=0; fi; \
+	awk -v colour="$$c" 'BEGIN {FS = ":.*## "} \
+	  /^##@ / {n++; title[n] = substr($$0, 5); next} \
+	  /^[a-zA-Z0-9_.-]+:.*## / {n++; name[n] = $$1; text[n] = $$2; \
+	    if (length($$1) > width) width = length($$1)} \
+	  END {on = colour ? "\033[36m" : ""; bold = colour ? "\033[1m" : ""; \
+	    off = colour ? "\033[0m" : ""; \
+	    for (i = 1; i <= n; i++) \
+	      if (i in title) printf "%s%s%s%s\n", (i > 1 ? "\n" : ""), bold, title[i], off; \
+	      else printf "  %s%-" width "s%s  %s\n", on, name[i], off, text[i]}' $(MAKEFILE_LIST)
 
 .tools/bin/uv:
 	python3 -m venv .tools
@@ -45,17 +58,18 @@ test-slow: $(STAMP) ## Slow tests: full-data dvc repro, determinism, workflows u
 	pytest -m slow
 
 .PHONY: lint
-lint: $(STAMP) ## ruff (lint and format check) and mypy
+lint: $(STAMP) ## ruff (lint and format check), mypy, and the import contracts (docs/design.md)
 	ruff check .
 	ruff format --check .
 	mypy
+	lint-imports --no-cache --no-logo
 
 .PHONY: format
 format: $(STAMP) ## Format and auto-fix with ruff
 	ruff format .
 	ruff check --fix .
 
-# --- Pull-request report (see docs/ci.md) ------------------------------------------------------
+##@ Pull-request report (see docs/ci.md)
 BASE ?= origin/main
 PR ?=
 REPORT_DIR ?= reports/pr
@@ -68,7 +82,7 @@ report: run ## Reproduce, then compare with the merge-base of BASE (default orig
 gate: $(STAMP) ## Fail when the last report's quality gate failed
 	tabml gate --out-dir "$(REPORT_DIR)"
 
-# --- PR workflows: optional DVC remote, artifact check, sticky comment (see docs/ci.md) --------
+##@ PR workflows: optional DVC remote, artifact check, sticky comment (see docs/ci.md)
 # Values that come from a workflow (PR, REPORT, ARTIFACT_DIR, RUN_HEAD_SHA, RUN_CONCLUSION,
 # REPORT_RUN_ID) reach the recipes through the environment, quoted by the shell, never pasted
 # into the command text.
@@ -119,6 +133,8 @@ pr-comment: ## Post or update the sticky PR comment with CML (PR=<number> REPORT
 	cml comment update --target="pr/$$PR" --watermark-title="$(COMMENT_TITLE)" \
 	  --no-publish "$${REPORT:?set REPORT=<the comment file make verify-report wrote>}"
 
+##@ Docs, benchmarks and housekeeping
+
 .PHONY: docs-images
 docs-images: $(STAMP) ## Regenerate the README's example PR report and its screenshot
 	python docs/tools/render_examples.py
@@ -138,7 +154,7 @@ dag: $(STAMP) ## Print the pipeline graph as mermaid (for the README)
 clean: ## Remove caches and pipeline outputs (not the raw data)
 	rm -rf .mypy_cache .ruff_cache .pytest_cache data/prepared data/features models
 
-# --- A new project from the template (see docs/getting-started.md) ------------------------------
+##@ A new project from the template (see docs/getting-started.md)
 NAME ?=
 REPO ?=
 
@@ -147,7 +163,7 @@ init: $(STAMP) ## Make this copy your project: make init NAME=churn_model [REPO=
 	tabml init --name "$(NAME)" --uv "$(UV)" $(if $(REPO),--repo "$(REPO)")
 	@touch $(STAMP)
 
-# --- Releases: GTO tags, release files, serving image, promotion (see docs/release.md) ---------
+##@ Releases: GTO tags, release files, serving image, promotion (see docs/release.md)
 # VERSION, STAGE, TAG, IMAGE and REPO reach the recipes through the environment, quoted by the
 # shell (make exports command-line variables), never pasted into the command text.
 RELEASE_DIR ?= dist/release
@@ -171,7 +187,7 @@ release-model: pull ## This commit's model: DVC remote if any, else dvc repro; m
 	tabml release check-metrics
 
 .PHONY: release-assets
-release-assets: $(STAMP) ## Model, metrics, params, dvc.lock, MODEL_CARD.md, SHA256SUMS in RELEASE_DIR
+release-assets: $(STAMP) ## Model, metrics, params, contract, dvc.lock, card, SHA256SUMS in RELEASE_DIR
 	@repo="$${REPO:-$${GITHUB_REPOSITORY:-}}"; set -x; \
 	tabml release assets --out-dir "$(RELEASE_DIR)" $${TAG:+--tag "$$TAG"} $${repo:+--repo "$$repo"}
 
@@ -200,24 +216,27 @@ smoke: $(STAMP) ## Run the image (SMOKE_RUNTIME=docker) or its command on RELEAS
 	esac; \
 	tabml release smoke --url "$$url" $${VERSION:+--expect-version "$$VERSION"}
 
-# --- Monitoring: drift of new data against the training data (see docs/monitoring.md) ----------
+##@ Monitoring: drift of new data against the training data (see docs/monitoring.md)
 # CURRENT (a batch CSV) and LOG (the serving request log) reach the recipe through the
 # environment. `tabml monitor` exits 3 on drift (make then reports an error and exits 2).
 .PHONY: monitor
 monitor: $(STAMP) ## Drift report of CURRENT=batch.csv, LOG=requests.jsonl, or the newest data/incoming batch
 	tabml monitor $${CURRENT:+--current "$$CURRENT"} $${LOG:+--current-log "$$LOG"}
 
-# --- Serving: the FastAPI model server (see docs/serving.md) ---------------------------------
-# MODEL (a model file or a release directory) reaches the recipe through the environment.
+##@ Serving: the FastAPI model server (see docs/serving.md)
+# MODEL (a model file or a release directory) reaches the recipe through the environment. A
+# release directory is served with its own params.yaml (and, by the server, its own contract.yaml).
 .PHONY: serve
 serve: $(STAMP) ## Serve MODEL (default models/model.skops; or a release dir) on serve.host:port
-	tabml serve --model "$${MODEL:-models/model.skops}"
+	@model="$${MODEL:-models/model.skops}"; \
+	if [ -d "$$model" ]; then set -- --params "$$model/params.yaml"; else set --; fi; \
+	set -x; tabml serve --model "$$model" "$$@"
 
 .PHONY: bench-serve
 bench-serve: $(STAMP) ## Serving throughput and latency vs the model's floor (needs make run)
 	python bench/serve.py --write docs/performance.md
 
-# --- Continuous training and the monitoring workflow (see docs/continuous-training.md) --------
+##@ Continuous training and the monitoring workflow (see docs/continuous-training.md)
 # REPO and CURRENT reach the recipes through the environment, quoted by the shell.
 INCOMING_DVC ?= data/incoming.dvc
 
@@ -260,7 +279,7 @@ drift-issue: $(STAMP) ## Open or update the one `drift` issue from the last moni
 	tabml drift-issue --repo "$${REPO:-$${GITHUB_REPOSITORY:?set REPO=owner/name}}" \
 	  $(if $(filter 1 true yes,$(DISPATCH)),--dispatch)
 
-# --- Experiment sweeps: DVC's queue here, a GitHub Actions matrix in CI (see docs/sweeps.md) ---
+##@ Experiment sweeps: DVC's queue here, a GitHub Actions matrix in CI (see docs/sweeps.md)
 # SWEEP (a sweep file), GRID (an inline grid; wins over SWEEP), JOBS, INDEX, RESULTS, SWEEP_BASE,
 # PR and REPO reach the recipes through the environment, quoted by the shell.
 SWEEP_ARGS = --sweep "$${SWEEP:-sweeps/default.yaml}" $${GRID:+--grid "$$GRID"}
