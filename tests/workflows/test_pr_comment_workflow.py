@@ -34,9 +34,9 @@ from typing import Any
 import pytest
 import yaml
 
-from compare.reportdata import active_content, delta, hostile
 from tabml.compare.render import render_comment
 from tabml.compare.schema import ReportData, SliceData
+from tests.compare.reportdata import active_content, delta, hostile
 from tests.support import ROOT
 from tests.workflows.github_emulator import COMMENT_LIMIT, GitHubEmulator, Reply
 from tests.workflows.pr_loop import (

@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 
-from compare.reportdata import active_content, delta, hostile, sample
 from tabml.compare.markdown import COMMENT_BUDGET
 from tabml.compare.schema import CheckData, ReportData, SliceData
+from tests.compare.reportdata import active_content, delta, hostile, sample
 from tests.workflows.github_emulator import GitHubEmulator
 
 REPO = "acme/tabml-demo"
