@@ -94,7 +94,9 @@ def api(monkeypatch: pytest.MonkeyPatch) -> Iterator[Server]:
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), BaseHTTPRequestHandler)
     server = Server(url=f"http://127.0.0.1:{httpd.server_address[1]}")
     httpd.RequestHandlerClass = _handler(server)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread = threading.Thread(
+        target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    )
     thread.start()
     monkeypatch.setenv("GITHUB_API_URL", server.url + "/")
     monkeypatch.setenv("GITHUB_TOKEN", "t0ken")
