@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import subprocess
-import sys
+import traceback
 from pathlib import Path
 from typing import Any
 
 import pytest
+from typer.testing import CliRunner
 
+from tabml.cli import app
 from tabml.compare.markdown import COMMENT_BUDGET
 from tabml.compare.schema import CheckData, ReportData, SliceData
 from tests.compare.reportdata import active_content, delta, hostile, sample
@@ -44,17 +47,23 @@ def artifact(tmp_path: Path, data: ReportData | None = None, **overrides: object
 def verify(
     folder: Path, emulator: GitHubEmulator, tmp_path: Path, conclusion: str = "success"
 ) -> subprocess.CompletedProcess[str]:
-    env = {
+    """The command in this process (a subprocess spent half a second on imports per test), with
+    the workflow's GitHub variables and no others; an uncaught exception shows as a traceback."""
+    env: dict[str, str | None] = {k: None for k in os.environ if k.startswith(("GITHUB_", "GH_"))}
+    env |= {
         "GITHUB_API_URL": emulator.url,
         "GITHUB_SERVER_URL": "https://github.com",
         "GITHUB_TOKEN": "fake-token",
         "GITHUB_OUTPUT": str(tmp_path / "github_output"),
-        "PATH": str(Path(sys.executable).parent),
     }
-    cmd = [sys.executable, "-m", "tabml", "verify-report", "--artifact-dir", str(folder)]
-    cmd += ["--run-head-sha", HEAD, "--run-conclusion", conclusion, "--run-id", "101"]
-    cmd += ["--repo", REPO]
-    return subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+    args = ["verify-report", "--artifact-dir", str(folder)]
+    args += ["--run-head-sha", HEAD, "--run-conclusion", conclusion, "--run-id", "101"]
+    args += ["--repo", REPO]
+    result = CliRunner().invoke(app, args, env=env)
+    stderr = result.stderr
+    if result.exc_info is not None and not isinstance(result.exception, SystemExit):
+        stderr += "".join(traceback.format_exception(*result.exc_info))
+    return subprocess.CompletedProcess(args, result.exit_code, result.stdout, stderr)
 
 
 def outputs(tmp_path: Path) -> dict[str, str]:
