@@ -1,6 +1,8 @@
 # syntax=docker/dockerfile:1
 # The serving image of one model release (docs/release.md): the locked runtime dependencies, the
-# package, and the release files, checked against their SHA256SUMS at build time. Build it after
+# package, and the release files, checked against their SHA256SUMS at build time. Everything the
+# server reads (model, params, data contract, release.json, metrics) comes from the release
+# directory alone, never from data/ or the working tree. Build it after
 # `make release-model release-assets` (release.yml does), e.g. `make image IMAGE=tabml:dev`.
 ARG PYTHON_IMAGE=python:3.11-slim-bookworm
 
@@ -23,7 +25,7 @@ COPY src/ src/
 RUN --mount=type=cache,target=/root/.cache/uv \
     uv sync --frozen --no-dev --no-editable
 
-# --- runtime: the environment, the data contract and the verified release, as a non-root user ----
+# --- runtime: the environment and the verified release, as a non-root user ----------------------
 FROM ${PYTHON_IMAGE}
 ARG RELEASE_DIR=dist/release
 LABEL org.opencontainers.image.title="tabml model server" \
@@ -34,12 +36,14 @@ RUN groupadd --system --gid 10001 tabml \
       --shell /usr/sbin/nologin tabml
 WORKDIR /app
 COPY --from=build /app/.venv /app/.venv
-# The contract that params.yaml `data.contract` names: /predict validates records against it.
-COPY data/contract.yaml data/contract.yaml
+# The release, with its own params.yaml and contract.yaml (/predict validates records against it).
 COPY ${RELEASE_DIR}/ release/
-# Fail the build unless every release file matches SHA256SUMS (the server checks again at start).
+# Fail the build unless every release file matches SHA256SUMS and the contract is one of them
+# (the server checks both again at start).
 WORKDIR /app/release
-RUN sha256sum --check --strict SHA256SUMS
+RUN sha256sum --check --strict SHA256SUMS \
+ && { grep -Eq '^[0-9a-f]{64}  contract\.yaml$' SHA256SUMS \
+      || { echo "SHA256SUMS lists no contract.yaml: rebuild with make release-assets" >&2; exit 1; }; }
 WORKDIR /app
 RUN mkdir logs && chown 10001:10001 logs
 ENV PATH=/app/.venv/bin:$PATH \

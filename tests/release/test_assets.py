@@ -19,6 +19,7 @@ runner = CliRunner()
 FILES = {
     "MODEL_CARD.md",
     "SHA256SUMS",
+    "contract.yaml",
     "dvc.lock",
     "metrics.json",
     "model.skops",
@@ -46,6 +47,7 @@ def test_release_files_checksums_and_provenance(trained_repo: Path) -> None:
         "model.skops": "models/model.skops",
         "metrics.json": "reports/metrics.json",
         "params.yaml": "params.yaml",
+        "contract.yaml": "data/contract.yaml",
         "dvc.lock": "dvc.lock",
     }.items():
         assert (release / name).read_bytes() == (trained_repo / source).read_bytes(), name

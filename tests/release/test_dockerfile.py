@@ -1,5 +1,6 @@
 """The serving image's Dockerfile: linted with hadolint, checked for what the release needs, and,
-since no Docker engine runs here, its command run on the host against a built release."""
+since no Docker engine runs here, its build check and command run on the host against a built
+release, in a directory that holds the release and nothing else."""
 
 from __future__ import annotations
 
@@ -18,30 +19,16 @@ import pytest
 from typer.testing import CliRunner
 
 from tabml.cli import app
+from tests.release.dockerfile import (
+    DOCKERFILE,
+    final_stage,
+    image_command,
+    instructions,
+    release_check,
+)
 from tests.support import ROOT, run, tool_env
 
-DOCKERFILE = ROOT / "Dockerfile"
 runner = CliRunner()
-
-
-def instructions(text: str) -> list[tuple[str, str]]:
-    """(INSTRUCTION, arguments) pairs, with line continuations joined and comments dropped."""
-    joined = re.sub(
-        r"\\\n\s*",
-        " ",
-        "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#")),
-    )
-    return [
-        (parts[0].upper(), parts[1] if len(parts) > 1 else "")
-        for line in joined.splitlines()
-        if (parts := line.strip().split(None, 1))
-    ]
-
-
-def final_stage() -> list[tuple[str, str]]:
-    steps = instructions(DOCKERFILE.read_text())
-    last_from = max(i for i, (name, _) in enumerate(steps) if name == "FROM")
-    return steps[last_from:]
 
 
 def hadolint() -> str | None:
@@ -75,6 +62,7 @@ def test_image_is_slim_non_root_locked_and_verified() -> None:
     verify = next(i for i, (n, a) in enumerate(final) if n == "RUN" and "sha256sum" in a)
     assert copy_release < verify < names.index("USER")
     assert "--check --strict SHA256SUMS" in final[verify][1]
+    assert "contract.yaml" in final[verify][1]
     entrypoint = json.loads(dict(final)["ENTRYPOINT"])
     command = json.loads(dict(final)["CMD"])
     assert entrypoint == ["tabml", "serve"]
@@ -89,20 +77,17 @@ def test_build_context_holds_only_what_the_image_needs() -> None:
     ]
     assert lines[0] == "*"
     allowed = {line[1:].rstrip("/") for line in lines if line.startswith("!")}
-    assert allowed == {
-        "pyproject.toml",
-        "uv.lock",
-        "README.md",
-        "src",
-        "data/contract.yaml",
-        "dist/release",
-    }
+    assert allowed == {"pyproject.toml", "uv.lock", "README.md", "src", "dist/release"}
     copied = {
         a.split()[0]
         for n, a in instructions(DOCKERFILE.read_text())
         if n == "COPY" and "--from" not in a
     }
     assert copied <= {*allowed, "${RELEASE_DIR}/", "src/", "pyproject.toml"}
+    # what the server reads comes from the release directory alone, never from data/
+    runtime = [a for n, a in final_stage() if n == "COPY" and "--from" not in a]
+    assert runtime == ["${RELEASE_DIR}/ release/"]
+    assert not [a for _, a in instructions(DOCKERFILE.read_text()) if "data/" in a]
 
 
 def free_port() -> int:
@@ -120,22 +105,18 @@ def get(url: str) -> dict[str, object]:
 def test_image_command_serves_a_built_release_on_the_host(
     trained_repo: Path, tmp_path: Path
 ) -> None:
-    """What `docker run` would do, without Docker: lay out /app as the Dockerfile does, check
-    the sums as its RUN step does, and run its ENTRYPOINT + CMD (host and port made local)."""
+    """What `docker run` would do, without Docker: lay out /app as the Dockerfile does (the
+    release and nothing else), run its build check, and run its ENTRYPOINT + CMD (host and port
+    made local)."""
     run(["gto", "register", "model", "HEAD", "--version", "v2.1.0"], trained_repo)
     result = runner.invoke(app, ["release", "assets", "--out-dir", "dist/release"])
     assert result.exit_code == 0, result.output
     app_dir = tmp_path / "app"
     shutil.copytree(trained_repo / "dist/release", app_dir / "release")
-    (app_dir / "data").mkdir()
-    shutil.copy(trained_repo / "data/contract.yaml", app_dir / "data/contract.yaml")
-    run(["sha256sum", "--check", "--strict", "SHA256SUMS"], app_dir / "release")
+    run(["sh", "-c", release_check()], app_dir / "release")
 
-    final = dict(final_stage())
-    argv = json.loads(final["ENTRYPOINT"]) + json.loads(final["CMD"])
     port = free_port()
-    argv[argv.index("--host") + 1] = "127.0.0.1"
-    argv[argv.index("--port") + 1] = str(port)
+    argv = image_command(port)
     url = f"http://127.0.0.1:{port}"
     log = tmp_path / "server.log"
     with log.open("wb") as out:

@@ -117,13 +117,15 @@ def stop(process: subprocess.Popen[bytes]) -> None:
 
 
 def make_release(trained: Path, target: Path) -> Path:
-    """A release directory with its checksums written by coreutils' `sha256sum`."""
+    """A release directory (with the data contract it serves with) and its checksums written by
+    coreutils' `sha256sum`."""
     target.mkdir(parents=True)
     shutil.copy(trained / "models" / "model.skops", target / "model.skops")
+    shutil.copy(trained / "data" / "contract.yaml", target / "contract.yaml")
     shutil.copy(trained / "reports" / "metrics.json", target / "metrics.json")
     (target / "release.json").write_text(json.dumps(RELEASE_INFO))
     (target / "MODEL_CARD.md").write_text("# Model card\n")
-    files = ["model.skops", "metrics.json", "release.json", "MODEL_CARD.md"]
+    files = ["model.skops", "contract.yaml", "metrics.json", "release.json", "MODEL_CARD.md"]
     sums = run(["sha256sum", *files], target).stdout
     (target / "SHA256SUMS").write_text(sums)
     return target

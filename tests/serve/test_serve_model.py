@@ -82,7 +82,7 @@ def test_a_release_without_release_json_has_null_provenance(release: Path) -> No
     (release / "release.json").unlink()
     (release / "metrics.json").unlink()
     lines = (release / "SHA256SUMS").read_text().splitlines()
-    kept = [line for line in lines if line.endswith(("model.skops", "MODEL_CARD.md"))]
+    kept = [line for line in lines if line.endswith(("model.skops", "contract.yaml"))]
     (release / "SHA256SUMS").write_text("\n".join(kept) + "\n")
     served = load_served_model(release, None, DATA)
     assert served.provenance.git_sha is None and served.provenance.data_hash is None

@@ -34,6 +34,7 @@ IMAGE = f"ghcr.io/{REPO}"
 FILES = {
     "MODEL_CARD.md",
     "SHA256SUMS",
+    "contract.yaml",
     "dvc.lock",
     "metrics.json",
     "model.skops",
@@ -84,6 +85,8 @@ def test_release_workflow_publishes_attests_and_builds_the_image(
     assert listed == {name: sha256(built / name) for name in FILES - {"SHA256SUMS"}}
     committed = run(["git", "show", "HEAD:reports/metrics.json"], workflow_repo).stdout
     assert json.loads((built / "metrics.json").read_text()) == json.loads(committed)
+    contract = run(["git", "show", "HEAD:data/contract.yaml"], workflow_repo).stdout
+    assert (built / "contract.yaml").read_text() == contract  # the image serves with it
     info = json.loads((built / "release.json").read_text())
     assert (info["version"], info["tag"], info["git_sha"]) == ("v1.0.0", "model@v1.0.0", sha)
     assert info["repository"] == REPO

@@ -1,9 +1,13 @@
-"""The files of a release: model, metrics, params, dvc.lock, model card, release.json, SHA256SUMS.
+"""The files of a release: model, metrics, params, the data contract, dvc.lock, model card,
+release.json, SHA256SUMS.
 
-The directory is built beside its destination and moved into place only when complete. The model
-and metrics must be the ones `dvc.lock` records, and the work tree clean, so that `release.json`
-can name the commit they came from. Nothing in it depends on the clock: the creation time is the
-GTO tag's (or the commit's), so building twice gives the same bytes.
+A release carries everything the server reads at start-up, so it is served (and its image built)
+from the release directory alone: the contract is copied from wherever params' `data.contract`
+names it to `contract.yaml`, and release.json records where it came from. The directory is built
+beside its destination and moved into place only when complete. The model, metrics and contract
+must be the ones `dvc.lock` records, and the work tree clean, so that `release.json` can name the
+commit they came from. Nothing in it depends on the clock: the creation time is the GTO tag's (or
+the commit's), so building twice gives the same bytes.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ LOCK = Path("dvc.lock")
 MODEL_CARD = "MODEL_CARD.md"
 RELEASE_INFO = "release.json"
 SUMS = "SHA256SUMS"
+CONTRACT = "contract.yaml"  # params' data.contract, under a fixed name (tabml.serve.model reads it)
 # name in the release -> where it comes from in the project
 COPIED = {
     "model.skops": paths.MODEL,
@@ -58,6 +63,19 @@ def locked_md5(lock: dict[str, Any], path: Path, kind: str) -> str | None:
             if Path(str(entry.get("path"))) == path and entry.get("md5"):
                 return str(entry["md5"])
     return None
+
+
+def check_contract_matches_lock(lock: dict[str, Any], contract: Path, root: Path = Path()) -> None:
+    """Refuse a contract that is not the one the model was trained with (when dvc.lock says)."""
+    if not (root / contract).is_file():
+        raise TabmlError(f"{contract}: contract file not found (params.yaml data.contract)")
+    expected = locked_md5(lock, contract, "deps")
+    actual = io.file_digest(root / contract, "md5")
+    if expected is not None and expected != actual:
+        raise TabmlError(
+            f"{contract} (md5 {actual[:12]}) is not the contract dvc.lock records "
+            f"({expected[:12]}); run `make release-model` first"
+        )
 
 
 def check_outputs_match_lock(lock: dict[str, Any], root: Path = Path()) -> None:
@@ -151,6 +169,7 @@ def release_json(inputs: card.CardInputs, files: list[str]) -> dict[str, Any]:
         "data_path": inputs.data.path,
         "data_hash": inputs.data.md5,
         "data_hash_kind": "md5 recorded in dvc.lock",
+        "contract_path": str(inputs.params.data.contract),
         "model_sha256": inputs.model_sha256,
         "estimator": inputs.params.train.model,
         "files": sorted(files),
@@ -166,16 +185,18 @@ def build_assets(
 ) -> dict[str, str]:
     """Write the release directory; return each file's SHA-256 (as listed in SHA256SUMS)."""
     preflight.check_clean(root)
-    check_outputs_match_lock(read_lock(root), root)
+    lock = read_lock(root)
+    check_outputs_match_lock(lock, root)
+    check_contract_matches_lock(lock, params.data.contract, root)
     inputs = card_inputs(params, info, root, notes)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
     staging.chmod(0o755)  # mkdtemp's 0700 would hide the release from other users and builders
     try:
-        for name, source in COPIED.items():
+        for name, source in {**COPIED, CONTRACT: params.data.contract}.items():
             shutil.copyfile(root / source, staging / name)
         (staging / MODEL_CARD).write_text(card.render_card(inputs), encoding="utf-8")
-        names = [*COPIED, MODEL_CARD, RELEASE_INFO]
+        names = [*COPIED, CONTRACT, MODEL_CARD, RELEASE_INFO]
         payload = json.dumps(release_json(inputs, names), indent=2, sort_keys=True) + "\n"
         (staging / RELEASE_INFO).write_text(payload, encoding="utf-8")
         digests = {name: io.file_digest(staging / name) for name in names}

@@ -1,8 +1,9 @@
 """The FastAPI app: GET /health, GET /metadata, POST /predict and, when enabled, GET /metrics.
 
 `create_app(settings)` does all the slow and fallible work once, before the first request: it
-verifies and loads the model, builds the request model from the data contract, warms the model
-up on an example record and opens the request log. Any problem is one `TabmlError` sentence.
+verifies and loads the model, builds the request model from the data contract (a release's own
+`contract.yaml`, else params' `data.contract`), warms the model up on an example record and
+opens the request log. Any problem is one `TabmlError` sentence.
 """
 
 from __future__ import annotations
@@ -134,8 +135,9 @@ def build_service(settings: Settings) -> Service:
     """Verify and load the model, build the request model, warm up, open the request log."""
     params = settings.params
     serve = params.serve
-    contract = load_contract(params.data.contract)
     served = load_served_model(settings.model, settings.checksums, params.data.path)
+    contract_file = served.contract or params.data.contract  # a release brings its own
+    contract = load_contract(contract_file)
     schema = build_record_schema(contract, params.data)
     scorer = Scorer(served.estimator, schema.features, contract, serve.micro_batch, serve.max_batch)
     example_row = example_record(contract, list(schema.features))
@@ -146,7 +148,7 @@ def build_service(settings: Settings) -> Service:
     except Exception as error:
         first_line = (str(error).strip().splitlines() or [""])[0]
         raise TabmlError(
-            f"{served.path}: the model cannot score the columns of {params.data.contract} "
+            f"{served.path}: the model cannot score the columns of {contract_file} "
             f"({type(error).__name__}: {first_line})"
         ) from None
     positive, negative = class_labels(contract, params.data)

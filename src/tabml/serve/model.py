@@ -1,8 +1,10 @@
 """Find, verify and load the model to serve, with what is known about where it came from.
 
-A model is either a skops file or a release directory holding `model.skops`, `SHA256SUMS` and
-optionally `metrics.json`, `release.json` and `MODEL_CARD.md`. Checksums are verified before the
-model is loaded; a mismatch is a `TabmlError` and the server does not start.
+A model is either a skops file or a release directory holding `model.skops`, `contract.yaml`,
+`SHA256SUMS` and optionally `metrics.json`, `release.json` and `MODEL_CARD.md`. Checksums are
+verified before the model is loaded; a mismatch is a `TabmlError` and the server does not start.
+A release is served with its own contract, never the working tree's: the table it was trained on
+may have had its contract anywhere, and the working tree may hold another table's by now.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ RELEASE_MODEL = "model.skops"
 RELEASE_SUMS = "SHA256SUMS"
 RELEASE_METRICS = "metrics.json"
 RELEASE_INFO = "release.json"
+RELEASE_CONTRACT = "contract.yaml"
 _SUM_LINE = re.compile(r"^([0-9a-fA-F]{64}) [ *](.+)$")
 
 
@@ -42,6 +45,7 @@ class ServedModel:
 
     estimator: Any
     path: Path
+    contract: Path | None  # a release's own contract.yaml; None: params' data.contract
     sha256: str
     version: str
     source: Literal["release", "working tree"]
@@ -89,6 +93,19 @@ def verify_model(model_file: Path, sums_file: Path, whole_release: bool) -> str:
             if Path(name).name != model_file.name:
                 verify_file(sums_file.parent / name, digest, sums_file)
     return verify_file(model_file, entries[0], sums_file)
+
+
+def release_contract(release: Path, sums_file: Path) -> Path:
+    """The release's own contract file, once its SHA-256 matches the one `sums_file` lists."""
+    sums = read_sha256sums(sums_file)
+    if RELEASE_CONTRACT not in sums:
+        raise TabmlError(
+            f"{sums_file}: no checksum for '{RELEASE_CONTRACT}', so {release} has no data contract "
+            "to validate requests against; rebuild the release with `make release-assets`"
+        )
+    contract = release / RELEASE_CONTRACT
+    verify_file(contract, sums[RELEASE_CONTRACT], sums_file)
+    return contract
 
 
 def _read_json_object(path: Path) -> dict[str, Any] | None:
@@ -145,7 +162,8 @@ def working_tree_provenance(root: Path, data_path: Path) -> Provenance:
 def load_served_model(
     model: Path, checksums: Path | None, data_path: Path, root: Path = Path()
 ) -> ServedModel:
-    """Resolve a model file or release directory, verify its checksums, and load it."""
+    """Resolve a model file or release directory, verify its checksums (a release's contract
+    too), and load it."""
     release = model.is_dir()
     model_file = model / RELEASE_MODEL if release else model
     if release:
@@ -158,11 +176,13 @@ def load_served_model(
         sha256 = verify_model(model_file, checksums, whole_release=release)
     else:
         sha256 = io.file_digest(model_file)
+    contract = release_contract(model, checksums or model / RELEASE_SUMS) if release else None
     estimator = io.load_model(model_file)
     provenance = release_provenance(model) if release else working_tree_provenance(root, data_path)
     return ServedModel(
         estimator=estimator,
         path=model_file,
+        contract=contract,
         sha256=sha256,
         version=provenance.version or f"sha256:{sha256[:12]}",
         source="release" if release else "working tree",
