@@ -74,6 +74,19 @@ def load_verified(manifest_path: Path, run_head_sha: str) -> tuple[Manifest, Rep
     return manifest, data
 
 
+def describe(data_file: Path, pr_number: int, head_sha: str, base_sha: str) -> Manifest:
+    """The manifest of a report data file just written: which PR and commits, and its hash."""
+    with data_file.open("rb") as stream:
+        digest = hashlib.file_digest(stream, "sha256").hexdigest()
+    return Manifest(
+        pr_number=pr_number,
+        head_sha=head_sha,
+        base_sha=base_sha,
+        data_file=data_file.name,
+        data_sha256=digest,
+    )
+
+
 def write(path: Path, manifest: Manifest) -> None:
     """Write the manifest as JSON beside the report."""
     from tabml import io

@@ -165,3 +165,32 @@ def tag_commit(tag: str, cwd: Path = Path()) -> str | None:
 def tag_ref(tag: str) -> str:
     """The full git ref of a tag."""
     return f"refs/tags/{tag}"
+
+
+def check_tag(
+    tag: str, main: str | None = None, repo: str | None = None, event: str | None = None
+) -> dict[str, str]:
+    """The release workflows' gate on their trigger: the tag parses, is of kind `event` when
+    given, points at HEAD and is on main. Returns the step outputs (with the image name when
+    `repo` is given)."""
+    from tabml.release import preflight  # preflight reads params and dvc.lock: only here
+
+    info = tag_info(tag)
+    if event is not None and info.event != event:
+        raise TabmlError(f"tag '{tag}' is a GTO {info.event}, not a {event}")
+    head = git.rev_parse("HEAD")
+    if info.sha != head:
+        raise TabmlError(f"tag '{tag}' points at {info.sha[:12]}, not at HEAD {head[:12]}")
+    preflight.check_on_main(info.sha, preflight.main_ref(main))
+    values = {
+        "artifact": info.artifact,
+        "version": info.version,
+        "stage": info.stage or "",
+        "event": info.event,
+        "sha": info.sha,
+        "registration_tag": info.registration_tag,
+    }
+    if repo:
+        values["image_name"] = f"ghcr.io/{repo.lower()}"
+        values["image"] = f"{values['image_name']}:{info.version}"
+    return values

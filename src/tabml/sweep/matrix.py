@@ -43,6 +43,11 @@ def matrix(sweep: Sweep) -> dict[str, Any]:
     }
 
 
+def matrix_json(sweep: Sweep) -> str:
+    """The matrix as compact JSON on one line, as a step output feeds `fromJSON`."""
+    return json.dumps(matrix(sweep), separators=(",", ":"))
+
+
 def _candidate(sweep: Sweep, index: int) -> Candidate:
     if not 0 <= index < len(sweep.candidates):
         raise TabmlError(
