@@ -15,9 +15,9 @@ import yaml
 from click.testing import Result
 from typer.testing import CliRunner
 
-from support import tool_env
 from tabml import io
 from tabml.cli import app
+from tests.support import tool_env
 
 runner = CliRunner()
 Edit = Callable[[Path], None]
