@@ -80,7 +80,7 @@ report: run ## Reproduce, then compare with the merge-base of BASE (default orig
 
 .PHONY: gate
 gate: $(STAMP) ## Fail when the last report's quality gate failed
-	tabml gate --out-dir "$(REPORT_DIR)"
+	tabml report gate --out-dir "$(REPORT_DIR)"
 
 ##@ PR workflows: optional DVC remote, artifact check, sticky comment (see docs/ci.md)
 # Values that come from a workflow (PR, REPORT, ARTIFACT_DIR, RUN_HEAD_SHA, RUN_CONCLUSION,
@@ -102,7 +102,7 @@ pull: $(STAMP) ## dvc pull (+ run-cache) when a DVC remote is configured, else s
 
 .PHONY: verify-report
 verify-report: $(STAMP) ## Check a PR run's report artifact and render its comment (docs/ci.md)
-	tabml verify-report --artifact-dir "$${ARTIFACT_DIR:?set ARTIFACT_DIR}" \
+	tabml report verify --artifact-dir "$${ARTIFACT_DIR:?set ARTIFACT_DIR}" \
 	  --run-head-sha "$${RUN_HEAD_SHA:?set RUN_HEAD_SHA}" \
 	  --run-conclusion "$${RUN_CONCLUSION:?set RUN_CONCLUSION}" \
 	  --run-id "$${REPORT_RUN_ID:?set REPORT_RUN_ID}" \
@@ -276,7 +276,7 @@ monitor-check: $(STAMP) ## tabml monitor for workflows: drift=true|false to $GIT
 
 .PHONY: drift-issue
 drift-issue: $(STAMP) ## Open or update the one `drift` issue from the last monitor run (DISPATCH=1)
-	tabml drift-issue --repo "$${REPO:-$${GITHUB_REPOSITORY:?set REPO=owner/name}}" \
+	tabml monitor issue --repo "$${REPO:-$${GITHUB_REPOSITORY:?set REPO=owner/name}}" \
 	  $(if $(filter 1 true yes,$(DISPATCH)),--dispatch)
 
 ##@ Experiment sweeps: DVC's queue here, a GitHub Actions matrix in CI (see docs/sweeps.md)
