@@ -1,5 +1,5 @@
 """Decisions and the open-or-update rule, on plain data (the real-repo runs are in
-test_retrain_repos.py)."""
+test_run_repos.py)."""
 
 from __future__ import annotations
 

@@ -9,6 +9,7 @@ import os
 import re
 import subprocess
 import traceback
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,13 @@ from tests.workflows.github_emulator import GitHubEmulator
 REPO = "acme/tabml-demo"
 HEAD = "a" * 40
 RUN_URL = f"https://github.com/{REPO}/actions/runs/101"
+
+
+@pytest.fixture
+def emulator() -> Iterator[GitHubEmulator]:
+    """The loopback GitHub REST emulator of the workflow harness (the PR the comment is for)."""
+    with GitHubEmulator() as gh:
+        yield gh
 
 
 def artifact(tmp_path: Path, data: ReportData | None = None, **overrides: object) -> Path:
