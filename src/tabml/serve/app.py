@@ -9,6 +9,7 @@ opens the request log. Any problem is one `TabmlError` sentence.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -165,6 +166,7 @@ def build_service(settings: Settings) -> Service:
         features=list(schema.features),
         optional=list(schema.optional),
         max_batch=serve.max_batch,
+        scoring=scorer.fast_path,
     )
     log = serve.request_log
     return Service(
@@ -182,6 +184,7 @@ def create_app(settings: Settings) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        logging.getLogger("uvicorn.error").info("Scoring: %s", service.scorer.fast_path)
         service.scorer.start()
         try:
             yield

@@ -142,6 +142,7 @@ class Metadata(BaseModel):
     features: list[str]
     optional: list[str]
     max_batch: int
+    scoring: str  # which batches the fast path scores, or why the pipeline scores them all
 
 
 class FieldError(BaseModel):

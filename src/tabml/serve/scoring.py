@@ -17,7 +17,13 @@ single-row requests several times over. The cost is that the loop does not answe
 With micro-batching off, each request calls the model on Starlette's thread pool, as a plain
 sync endpoint would.
 
-Each model call uses one OpenMP thread. HistGradientBoosting otherwise starts a parallel region
+Batches of at most `fastpath.FAST_MAX_ROWS` rows skip pandas and the pipeline: the fast path,
+compiled from the fitted model when the scorer is built, turns the records into the final
+estimator's input and scores it in numpy, with the pipeline's probabilities (to 1e-9, checked at
+load time). A model it cannot reproduce is always scored by the pipeline, and `fast_path`
+says why.
+
+Each pipeline call uses one OpenMP thread. HistGradientBoosting otherwise starts a parallel region
 on every core for every call; on a few rows that saves nothing, and while another process kept a
 core busy it made calls 10 to 200 times slower (`bench/serve.py` measures both settings).
 """
@@ -31,13 +37,15 @@ from collections import deque
 from collections.abc import Sequence
 from typing import Any
 
-import numpy as np
 import pandas as pd
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 from threadpoolctl import ThreadpoolController  # type: ignore[import-untyped]
 
 from tabml.contract import Contract
+from tabml.serve.fastmodel import UnsupportedError
+from tabml.serve.fastpath import FAST_MAX_ROWS, FastPath, compile_fast_path
+from tabml.serve.fastpath import frame as build_frame
 
 _Pending = tuple[Sequence[BaseModel], "asyncio.Future[list[float]]"]
 # Loop turns that pass without a new request joining before a batch is scored: a request whose
@@ -56,12 +64,25 @@ class Scorer:
         contract: Contract,
         micro_batch: bool,
         max_rows: int,
+        *,
+        fast_max_rows: int = FAST_MAX_ROWS,
     ) -> None:
         self.estimator = estimator
         self.features = features
+        self.columns = list(features)
+        self.fields = list(features.values())
         self.numeric = {c for c in features if contract.columns[c].type != "category"}
         self.micro_batch = micro_batch
         self.max_rows = max_rows
+        self.fast_max_rows = fast_max_rows
+        self.fast: FastPath | None = None
+        self.fast_problem: str | None = None
+        if fast_max_rows > 0:
+            categories = {c: contract.columns[c].categories or [] for c in features}
+            try:
+                self.fast = compile_fast_path(estimator, self.columns, self.numeric, categories)
+            except UnsupportedError as error:
+                self.fast_problem = str(error)
         self._pending: deque[_Pending] = deque()
         self._pending_rows = 0
         self._wakeup: asyncio.Event | None = None
@@ -69,24 +90,36 @@ class Scorer:
         self._threads = ThreadpoolController()
         self._limited = threading.local()
 
+    @property
+    def fast_path(self) -> str:
+        """Which path scores which batches, and why, for /metadata and the start-up log."""
+        if self.fast is not None:
+            limit = f"batches of up to {self.fast_max_rows} rows"
+            return f"fast path for {limit} ({self.fast.description})"
+        why = self.fast_problem or "turned off"
+        return f"the pipeline for every batch (fast path: {why})"
+
+    def rows(self, records: Sequence[BaseModel]) -> list[tuple[Any, ...]]:
+        """Each record's feature values, in the contract's column order."""
+        fields = self.fields
+        return [tuple(getattr(record, field) for field in fields) for record in records]
+
     def frame(self, records: Sequence[BaseModel]) -> pd.DataFrame:
         """The model's input frame: one column per feature, numbers as float64 (None -> NaN)."""
-        columns: dict[str, Any] = {}
-        for column, field in self.features.items():
-            values = [getattr(record, field) for record in records]
-            columns[column] = (
-                np.array(values, dtype=np.float64)
-                if column in self.numeric
-                else np.array(values, dtype=object)
-            )
-        return pd.DataFrame(columns)
+        return build_frame(self.columns, self.numeric, self.rows(records))
 
     def score_now(self, records: Sequence[BaseModel]) -> list[float]:
         """Positive-class probabilities, rounded to 6 digits like the evaluate stage."""
-        if not getattr(self._limited, "done", False):
-            self._threads.limit(limits=1, user_api="openmp")
-            self._limited.done = True
-        scores = self.estimator.predict_proba(self.frame(records))[:, 1]
+        rows = self.rows(records)
+        scores = None
+        if self.fast is not None and len(rows) <= self.fast_max_rows:
+            scores = self.fast.predict(rows)
+        if scores is None:
+            if not getattr(self._limited, "done", False):
+                self._threads.limit(limits=1, user_api="openmp")
+                self._limited.done = True
+            frame = build_frame(self.columns, self.numeric, rows)
+            scores = self.estimator.predict_proba(frame)[:, 1]
         return [round(float(score), 6) for score in scores]
 
     async def score(self, records: Sequence[BaseModel]) -> list[float]:
