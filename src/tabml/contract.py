@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 import yaml
@@ -86,6 +87,8 @@ def to_schema(contract: Contract) -> pa.DataFrameSchema:
             checks.append(pa.Check.le(spec.max))
         if spec.categories is not None:
             checks.append(pa.Check.isin(spec.categories))
+        if spec.type == "number":  # "inf" or a 400-digit number parses as infinity
+            checks.append(pa.Check(lambda s: ~np.isinf(s), name="finite"))
         columns[name] = pa.Column(
             _PANDAS_DTYPE[spec.type], checks=checks, nullable=spec.nullable, coerce=True
         )
@@ -101,6 +104,8 @@ def _phrase(check: str, n: int, example: object) -> str | None:
             kind = count(n, "value that is not a number", "values that are not numbers")
         return f"has {kind} (e.g. {shown(example)})"
     values = count(n, "value", "values")
+    if check == "finite":
+        return f"has {count(n, 'infinite value', 'infinite values')} (e.g. {shown(example)})"
     if check == "not_nullable":
         return f"has {count(n, 'missing value', 'missing values')} but the contract allows none"
     if check.startswith("greater_than_or_equal_to("):
