@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
-from tabml.compare.markdown import COMMENT_BUDGET, GITHUB_COMMENT_LIMIT, Section, code, fit
+from tabml.compare.markdown import COMMENT_BUDGET, GITHUB_COMMENT_LIMIT, code
 from tabml.compare.render import render_comment, render_data
 from tabml.compare.schema import (
     MAX_INPUTS,
@@ -70,24 +68,6 @@ def test_table_rows_keep_their_columns_with_pipes_in_the_data() -> None:
     assert {row.count("|") for row in rows} == {4}
 
 
-@pytest.mark.parametrize(
-    "text",
-    ["`", "``", "a`b", "`lead", "trail`", "x ``` y", "|", "a\nb", "\u202eevil", "\u200b@x"],
-)
-def test_code_spans_cannot_be_closed_early(text: str) -> None:
-    span = code(text)
-    assert "\n" not in span and "|" not in span and "\u202e" not in span and "\u200b" not in span
-    tokens = [t for t in _inline(span) if t.type != "text" or t.content]
-    assert [t.type for t in tokens] == ["code_inline"]
-
-
-def _inline(markdown: str) -> list:  # type: ignore[type-arg]
-    from markdown_it import MarkdownIt
-
-    (_, inline, _) = MarkdownIt("commonmark").parse(markdown)
-    return list(inline.children or [])
-
-
 def test_only_actions_run_urls_become_links() -> None:
     for url in ("javascript:alert(1)", "https://evil.example/x", f"{RUN})[x](https://e.x"):
         comment = render_comment(sample(), "success", url)
@@ -130,14 +110,3 @@ def test_the_largest_data_the_schema_allows_still_fits() -> None:
         warnings=(text,) * MAX_WARNINGS,
     )
     assert len(render_comment(data, "success", RUN)) <= COMMENT_BUDGET
-
-
-def test_fit_keeps_whole_chunks_and_refuses_fixed_parts_over_the_limit() -> None:
-    sections = [Section("A", ["| h |\n|---|", "| 1 |", "| 2 |"]), Section("B", ["text"])]
-    whole = fit("H\n", sections, "T\n", "\nCUT\n", 10**6)
-    assert whole == "H\n\n### A\n\n| h |\n|---|\n| 1 |\n| 2 |\n\n### B\n\ntext\nT\n"
-    cut = fit("H\n", sections, "T\n", "\nCUT\n", len(whole) - 1)
-    assert cut == "H\n\n### A\n\n| h |\n|---|\n| 1 |\n| 2 |\n\nCUT\nT\n"
-    assert fit("H\n", sections, "T\n", "\nCUT\n", 30) == "H\n\n### A\n\n| h |\n|---|\n\nCUT\nT\n"
-    with pytest.raises(ValueError, match="fixed parts"):
-        fit("H" * 50, sections, "T\n", "\nCUT\n", 40)
