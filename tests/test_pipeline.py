@@ -126,6 +126,7 @@ def test_dvc_yaml_names_the_package_paths() -> None:
             paths.FEATURIZER,
             paths.MODEL,
             paths.METRICS,
+            paths.BASELINE,
             paths.SLICES,
             paths.PREDICTIONS,
             paths.ROC,

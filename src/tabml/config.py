@@ -98,17 +98,20 @@ class BootstrapParams(_Section):
 
 
 class GateParams(_Section):
-    """The quality gate a pull request must pass.
+    """The quality gate a pull request must pass; the defaults hold for any table.
 
-    `floors`: absolute minimum per metric. `max_regression`: the largest allowed drop against the
-    base, applied only when the drop is significant by the bootstrap. `max_slice_regression`: the
-    same per slice (groups in `data.groups`), for slices with at least `min_slice_rows` rows.
-    Metric names are those of `tabml.metrics`, which says which way each is better (a floor is
-    a ceiling for a loss such as `log_loss`).
+    `beat_baseline`: metrics on which the PR must beat the trivial baseline significantly
+    (null: the headline; `[]`: off). `max_regression`: the largest drop against the base, applied
+    only when the drop is significant (null: the headline with no tolerance; `{}`: off).
+    `floors`: opt-in absolute limits, none by default (a floor is a fact about one data set).
+    `max_slice_regression`: the same per slice of `data.groups`, for slices with at least
+    `min_slice_rows` rows. Metric names are those of `tabml.metrics`, which says which way each
+    is better (a floor is a ceiling for a loss such as `log_loss`).
     """
 
+    beat_baseline: list[str] | None = None
     floors: dict[str, float] = {}
-    max_regression: dict[str, Annotated[float, Field(ge=0.0)]] = {}
+    max_regression: dict[str, Annotated[float, Field(ge=0.0)]] | None = None
     max_slice_regression: dict[str, Annotated[float, Field(ge=0.0)]] = {}
     min_slice_rows: Annotated[int, Field(ge=1)] = 100
     fail_on_stale_lock: bool = True
@@ -137,8 +140,9 @@ class ReportParams(_Section):
         named = {
             "report.metrics": self.metrics,
             "report.headline": [self.headline],
+            "report.gate.beat_baseline": list(self.gate.beat_baseline or []),
             "report.gate.floors": list(self.gate.floors),
-            "report.gate.max_regression": list(self.gate.max_regression),
+            "report.gate.max_regression": list(self.gate.max_regression or {}),
             "report.gate.max_slice_regression": list(self.gate.max_slice_regression),
         }
         _refuse_unknown_metrics(named)

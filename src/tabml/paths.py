@@ -14,6 +14,9 @@ ROW_ID = "row_id"
 LABEL = "label"
 SCORE = "score"
 PREDICTED = "predicted"
+# The trivial baseline's score and label for the same rows (reports/baseline.json describes it).
+BASELINE_SCORE = "baseline_score"
+BASELINE_PREDICTED = "baseline_predicted"
 
 # The validate stage's stamp: written only when params, contract and raw data pass.
 VALIDATED = Path("data/validated.json")
@@ -33,6 +36,7 @@ REPORTS_DIR = Path("reports")
 METRICS = REPORTS_DIR / "metrics.json"
 SLICES = REPORTS_DIR / "slices.json"
 PREDICTIONS = REPORTS_DIR / "predictions.csv"
+BASELINE = REPORTS_DIR / "baseline.json"
 PLOTS_DIR = REPORTS_DIR / "plots"
 ROC = PLOTS_DIR / "roc.csv"
 PRECISION_RECALL = PLOTS_DIR / "precision_recall.csv"

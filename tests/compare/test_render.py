@@ -6,12 +6,14 @@ import numpy as np
 import pytest
 
 from tabml.compare.bootstrap import bootstrap_deltas
-from tabml.compare.gate import Check
+from tabml.compare.gate import Check, evaluate_gate
 from tabml.compare.render import mermaid_chart, render, render_data
-from tabml.compare.report import Comparison, _sample, params_diff
+from tabml.compare.report import Comparison, _sample, against_baseline, params_diff
 from tabml.compare.revision import LockStatus, load_revision
 from tabml.compare.schema import ReportData
-from tabml.compare.summary import _curve, from_comparison
+from tabml.compare.summary import _curve, from_comparison, summary
+from tabml.config import GateParams, ReportParams
+from tests.compare.reportdata import sample
 from tests.support import ROOT
 
 
@@ -88,3 +90,48 @@ def test_the_pr_runs_render_is_its_report_data_rendered(comparison: Comparison) 
     again = ReportData.model_validate_json(data.model_dump_json())
     assert again == data
     assert render(comparison, "") == render_data(again, passed=comparison.passed)
+
+
+def section(markdown: str, title: str) -> str:
+    return markdown.split(f"### {title}\n")[1].split("\n### ", maxsplit=1)[0]
+
+
+def test_the_report_shows_the_trivial_baseline_and_the_interval_against_it() -> None:
+    shown = section(render_data(sample(), passed=True), "Trivial baseline")
+    assert "training prevalence of the positive class, 0.2400" in shown
+    assert "predicts the majority class, 0" in shown
+    assert "| `roc_auc` | 0.5000 | 0.9100 | +0.4100 | [+0.4050, +0.4150] | better, signif" in shown
+    assert "| `log_loss` | 0.5500 | 0.3100 | -0.2400 | [-0.2450, -0.2350] | better, signif" in shown
+    absent = section(render_data(sample(baseline=None), passed=True), "Trivial baseline")
+    assert "No baseline" in absent
+
+
+def test_a_comparisons_baseline_reaches_the_report_and_the_gate_table(
+    comparison: Comparison,
+) -> None:
+    """From predictions.csv's baseline columns to the bootstrap, the gate and the markdown."""
+    rows = comparison.pr.outputs.predictions
+    prevalence = round(float(rows["label"].mean()), 6)
+    rows = rows.assign(baseline_score=prevalence, baseline_predicted=0)
+    report = ReportParams(metrics=["roc_auc", "log_loss"], bootstrap={"samples": 200})
+    baseline = against_baseline(rows, report)
+    assert baseline is not None
+    auc = next(d for d in baseline.deltas if d.metric == "roc_auc")
+    assert auc.base == pytest.approx(0.5) and auc.low > 0  # the bundled model beats it
+    checks = evaluate_gate(
+        GateParams(fail_on_stale_lock=False),
+        comparison.deltas,
+        [],
+        LockStatus(True),
+        headline="roc_auc",
+        baseline=baseline.deltas,
+    )
+    with_baseline = Comparison(**{**comparison.__dict__, "baseline": baseline, "checks": checks})
+    markdown = render(with_baseline)
+    assert f"training prevalence of the positive class, {prevalence:.4f}" in markdown
+    assert f"| `roc_auc` | 0.5000 | {auc.pr:.4f} | {auc.delta:+.4f} |" in markdown
+    gate = section(markdown, "Quality gate")
+    assert "| `roc_auc beats the trivial baseline (significant)` | ✅ |" in gate
+    recorded = summary(with_baseline)["baseline"]
+    assert recorded["score"] == prevalence and recorded["label"] == 0
+    assert [d["metric"] for d in recorded["deltas"]] == ["roc_auc", "log_loss"]

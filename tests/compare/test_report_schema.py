@@ -56,6 +56,15 @@ def set_in(payload: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
         ("schema_version", 2),
         ("surprise", "key"),  # no unknown keys, at any level
         ("inputs.0.extra", 1),
+        ("baseline.strategy", "oracle"),  # the trivial baseline: a known strategy
+        ("baseline.score", 1.5),  # a prevalence is in [0, 1]
+        ("baseline.score", "0.24"),
+        ("baseline.label", 2),  # a binary class
+        ("baseline.deltas.0.metric", "auc"),
+        ("baseline.deltas.0.high", -1e6),
+        ("baseline.deltas", []),
+        ("baseline.deltas.1.metric", "roc_auc"),  # one delta per metric
+        ("baseline.note", "<b>hi</b>"),
     ],
 )
 def test_anything_outside_the_schema_is_refused(path: str, value: Any) -> None:
@@ -79,3 +88,17 @@ def test_clip_makes_any_text_fit_the_schema() -> None:
     text = clip("a\tb\nc \u202ed\u200b" + "x" * 500)
     assert text.startswith("a b c d") and len(text) == MAX_TEXT and text.endswith("…")
     assert sample(base_source=text).base_source == text
+
+
+def test_a_non_finite_baseline_value_is_refused() -> None:
+    payload = as_json()
+    payload["baseline"]["deltas"][0]["low"] = float("-inf")
+    with pytest.raises(ValidationError):
+        ReportData.model_validate_json(json.dumps(payload))
+
+
+def test_report_data_without_a_baseline_still_validates() -> None:
+    """A PR run from before the baseline wrote none; the comment job can still render it."""
+    payload = as_json()
+    del payload["baseline"]
+    assert ReportData.model_validate_json(json.dumps(payload)).baseline is None

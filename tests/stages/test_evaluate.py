@@ -1,11 +1,24 @@
-"""evaluate: metrics, slices, predictions and plot tables."""
+"""evaluate: metrics, the trivial baseline, slices, predictions and plot tables."""
+
+import json
+import math
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 from sklearn.metrics import roc_auc_score
 
-from tabml.config import Params
+from tabml import paths
+from tabml.config import (
+    DataParams,
+    EvaluateParams,
+    FeaturizeParams,
+    Params,
+    TrainParams,
+    load_params,
+)
+from tabml.stages import run
 from tabml.stages.evaluate import (
     classification_metrics,
     evaluate,
@@ -40,7 +53,7 @@ def test_curves_use_a_fixed_grid() -> None:
 def test_evaluate_outputs(splits: tuple[pd.DataFrame, pd.DataFrame], params: Params) -> None:
     featurizer, features = featurize(splits[0], params.data, params.featurize)
     model = train(features, "income", featurizer, params.train)
-    result = evaluate(model, splits[1], params.data, params.evaluate, seed=0)
+    result = evaluate(model, splits[1], params.data, params.evaluate, seed=0, train=splits[0])
     test = splits[1]
     assert result.metrics["n_test"] == len(test)
     assert result.metrics["roc_auc"] == pytest.approx(
@@ -51,6 +64,8 @@ def test_evaluate_outputs(splits: tuple[pd.DataFrame, pd.DataFrame], params: Par
         "label",
         "score",
         "predicted",
+        "baseline_score",
+        "baseline_predicted",
         "gender",
         "race",
     ]
@@ -71,3 +86,57 @@ def test_evaluate_outputs(splits: tuple[pd.DataFrame, pd.DataFrame], params: Par
         "native-country",
     }
     assert len(result.calibration) <= params.evaluate.calibration_bins
+
+
+def churn_split(rows: int, positives: int, seed: int) -> pd.DataFrame:
+    """A table that is not Adult: `positives` churned customers among `rows`."""
+    rng = np.random.default_rng(seed)
+    churned = np.array([1] * positives + [0] * (rows - positives))
+    return pd.DataFrame(
+        {
+            "row_id": np.arange(rows) + seed * 1000,
+            "tenure": churned * 2.0 + rng.normal(size=rows),
+            "plan": rng.choice(["basic", "pro"], rows),
+            "region": rng.choice(["north", "south"], rows),
+            "churned": churned,
+        }
+    )
+
+
+def test_evaluate_scores_the_trivial_baseline_on_the_same_rows() -> None:
+    data = DataParams(
+        path=Path("t.csv"), contract=Path("c.yaml"), target="churned", positive_label=1
+    )
+    train_split, test = churn_split(40, 10, seed=1), churn_split(20, 5, seed=2)
+    featurizer, features = featurize(train_split, data, FeaturizeParams())
+    model = train(features, "churned", featurizer, TrainParams(model="logistic_regression"))
+    result = evaluate(model, test, data, EvaluateParams(), seed=0, train=train_split)
+    p = 0.25  # the training prevalence: 10 of 40
+    assert result.predictions["baseline_score"].tolist() == [p] * 20
+    assert result.predictions["baseline_predicted"].tolist() == [0] * 20  # majority class
+    baseline = result.baseline
+    assert baseline["strategy"] == "prevalence" and baseline["score"] == p
+    assert baseline["label"] == 0 and baseline["n_train"] == 40
+    assert baseline["roc_auc"] == 0.5  # a constant score ranks nothing
+    assert baseline["brier"] == pytest.approx(p * (1 - p), abs=1e-6)  # test prevalence is p too
+    assert baseline["log_loss"] == pytest.approx(-(p * math.log(p) + (1 - p) * math.log(1 - p)))
+    assert baseline["accuracy"] == 0.75 and baseline["recall"] == 0 and baseline["f1"] == 0
+    assert result.metrics["roc_auc"] > 0.5  # the model itself is scored as before
+
+
+def test_run_evaluate_writes_the_baseline_next_to_the_metrics(project: Path) -> None:
+    params = load_params(project / "params.yaml")
+    split = run.run_prepare(params)
+    featurizer, features = run.run_featurize(params, split.train)
+    model = run.run_train(params, features, featurizer)
+    run.run_evaluate(params, model, split.test)  # the train split is read from disk
+    written = json.loads(paths.BASELINE.read_text())
+    prevalence = float((split.train[params.data.target] == 1).mean())
+    assert written["score"] == pytest.approx(prevalence, abs=1e-6)
+    predictions = pd.read_csv(paths.PREDICTIONS)
+    assert predictions["baseline_score"].nunique() == 1
+    assert predictions["baseline_score"].iloc[0] == pytest.approx(prevalence, abs=1e-6)
+    labels = predictions["label"].to_numpy()
+    constant = predictions["baseline_score"].to_numpy()
+    assert written["brier"] == pytest.approx(float(np.mean((constant - labels) ** 2)), abs=1e-6)
+    assert set(json.loads(paths.METRICS.read_text())) >= {"roc_auc", "n_test"}

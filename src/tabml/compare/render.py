@@ -22,7 +22,7 @@ from tabml.compare.markdown import (
     fit,
     run_link,
 )
-from tabml.compare.schema import Confusion, Curve, ReportData
+from tabml.compare.schema import BaselineData, Confusion, Curve, ReportData
 from tabml.platform import actions
 
 if TYPE_CHECKING:
@@ -81,6 +81,36 @@ def metrics_section(data: ReportData) -> Section:
         note += f" {' and '.join(lower)}: lower is better."
     header = "| metric | base | PR | Δ | 95% CI of Δ | |\n|---|---:|---:|---:|---|---|"
     return Section("Metrics", [header, *rows, f"\n{note}"])
+
+
+def _describe_baseline(baseline: BaselineData) -> str:
+    """What the trivial baseline predicts, in words (one entry per `Strategy`)."""
+    if baseline.strategy == "prevalence":
+        return (
+            f"scores every test row with the training prevalence of the positive class, "
+            f"{_num(baseline.score)}, and predicts the majority class, {baseline.label}"
+        )
+    raise ValueError(f"no description for baseline strategy {baseline.strategy!r}")
+
+
+def baseline_section(data: ReportData) -> Section:
+    """The PR's model against the trivial baseline on the same rows: what the gate requires."""
+    if data.baseline is None:
+        return Section(
+            "Trivial baseline", ["No baseline: the PR's predictions carry no baseline score."]
+        )
+    rows = []
+    for d in (item.as_delta() for item in data.baseline.deltas):
+        rows.append(
+            f"| {code(d.metric)} | {_num(d.base)} | {_num(d.pr)} | {_signed(d.delta)} "
+            f"| [{_signed(d.low)}, {_signed(d.high)}] | {_verdict(d)} |"
+        )
+    note = (
+        f"The trivial baseline {_describe_baseline(data.baseline)}. Paired bootstrap of the "
+        f"PR's model minus the baseline over the same {data.pr_rows} test rows."
+    )
+    header = "| metric | baseline | PR | PR − baseline | 95% CI | |\n|---|---:|---:|---:|---|---|"
+    return Section("Trivial baseline", [note + "\n", header, *rows])
 
 
 def gate_section(data: ReportData) -> Section:
@@ -221,6 +251,7 @@ def render_data(
     """The report with the verdict `passed`, cut at a section or row to fit `limit` characters."""
     sections = [
         metrics_section(data),
+        baseline_section(data),
         gate_section(data),
         params_section(data),
         data_section(data),

@@ -21,8 +21,9 @@ from tabml.compare.revision import (
     resolve_base,
 )
 from tabml.config import Params, ReportParams
-from tabml.paths import ROW_ID
+from tabml.paths import BASELINE_PREDICTED, BASELINE_SCORE, ROW_ID
 from tabml.platform import git
+from tabml.stages.baseline import Strategy
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,19 @@ class InputChange:
 
 
 @dataclass(frozen=True)
+class BaselineComparison:
+    """The PR's model against the trivial baseline on the PR's test rows (paired bootstrap).
+
+    Each delta's `base` is the baseline's value and `pr` the model's.
+    """
+
+    strategy: Strategy
+    score: float
+    label: int
+    deltas: list[Delta]
+
+
+@dataclass(frozen=True)
 class Comparison:
     """Everything the rendered report and the gate need."""
 
@@ -58,6 +72,7 @@ class Comparison:
     head_lock: LockStatus
     checks: list[Check]
     headline: str
+    baseline: BaselineComparison | None = None
 
     @property
     def passed(self) -> bool:
@@ -108,6 +123,29 @@ def _sample(frame: pd.DataFrame) -> Sample:
         frame["score"].to_numpy(dtype=np.float64),
         frame["predicted"].to_numpy(dtype=np.int64),
     )
+
+
+def against_baseline(pr: pd.DataFrame, report: ReportParams) -> BaselineComparison | None:
+    """Model minus trivial baseline on the same rows; None when evaluate wrote no baseline."""
+    if BASELINE_SCORE not in pr.columns or BASELINE_PREDICTED not in pr.columns or pr.empty:
+        return None
+    baseline = Sample(
+        pr["label"].to_numpy(dtype=np.int64),
+        pr[BASELINE_SCORE].to_numpy(dtype=np.float64),
+        pr[BASELINE_PREDICTED].to_numpy(dtype=np.int64),
+    )
+    boot = report.bootstrap
+    deltas = bootstrap_deltas(
+        baseline,
+        _sample(pr),
+        report.metrics,
+        paired=True,
+        resamples=boot.samples,
+        confidence=boot.confidence,
+        seed=boot.seed,
+    )
+    score, label = float(baseline.scores[0]), int(baseline.predicted[0])
+    return BaselineComparison("prevalence", score, label, deltas)  # binary: the one task today
 
 
 def slice_deltas(
@@ -163,6 +201,7 @@ def compare(
         seed=boot.seed,
     )
     slices = slice_deltas(base_rows, pr_rows, params.data.groups, report, aligned is not None)
+    baseline = against_baseline(pr_rows, report)
     return Comparison(
         base=base,
         pr=pr,
@@ -172,6 +211,14 @@ def compare(
         params=params_diff(base.params, pr.params),
         inputs=inputs_diff(base, pr),
         head_lock=head_lock,
-        checks=evaluate_gate(report.gate, deltas, slices, head_lock),
+        checks=evaluate_gate(
+            report.gate,
+            deltas,
+            slices,
+            head_lock,
+            headline=report.headline,
+            baseline=None if baseline is None else baseline.deltas,
+        ),
         headline=report.headline,
+        baseline=baseline,
     )

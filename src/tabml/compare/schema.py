@@ -22,6 +22,7 @@ from pydantic import (
 
 from tabml.compare.bootstrap import Delta
 from tabml.metrics import names as metric_names
+from tabml.stages.baseline import Strategy
 
 SCHEMA_VERSION: Literal[1] = 1
 METRICS = metric_names()  # every name the registry (tabml.metrics) knows
@@ -152,6 +153,26 @@ class Versions(_Model):
     pandas: Version
 
 
+class BaselineData(_Model):
+    """The trivial baseline (`stages.baseline`) and the PR's model against it, row by row.
+
+    Binary: `score` is the training prevalence every row gets, `label` the majority class.
+    Each delta's `base` is the baseline's value, `pr` the model's.
+    """
+
+    strategy: Strategy
+    score: Unit
+    label: Annotated[int, Field(ge=0, le=1)]
+    deltas: Annotated[tuple[DeltaData, ...], Field(min_length=1, max_length=len(METRICS))]
+
+    @model_validator(mode="after")
+    def _one_delta_per_metric(self) -> BaselineData:
+        names = [d.metric for d in self.deltas]
+        if len(set(names)) != len(names):
+            raise ValueError("a metric appears twice in baseline.deltas")
+        return self
+
+
 class ReportData(_Model):
     """Everything the PR report shows, as the PR run computed it."""
 
@@ -175,6 +196,7 @@ class ReportData(_Model):
     lock_fresh: bool
     lock_reasons: Annotated[tuple[Text, ...], Field(max_length=MAX_REASONS)]
     warnings: Annotated[tuple[Text, ...], Field(max_length=MAX_WARNINGS)] = ()
+    baseline: BaselineData | None = None  # None: the PR's predictions had no baseline
     versions: Versions
 
     @model_validator(mode="after")

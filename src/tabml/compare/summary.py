@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 
 from tabml.compare.bootstrap import Delta
-from tabml.compare.report import Comparison
+from tabml.compare.report import BaselineComparison, Comparison
 from tabml.compare.schema import (
     MAX_INPUTS,
     MAX_PARAMS,
@@ -20,6 +20,7 @@ from tabml.compare.schema import (
     MAX_ROWS,
     MAX_WARNINGS,
     SCHEMA_VERSION,
+    BaselineData,
     CheckData,
     Confusion,
     Curve,
@@ -56,9 +57,18 @@ def summary(comparison: Comparison) -> dict[str, Any]:
             | {"significant": s.delta.significant}
             for s in comparison.slices
         ],
+        "baseline": _baseline_summary(comparison.baseline),
         "params_changed": [change.key for change in comparison.params],
         "inputs_changed": [item.path for item in comparison.inputs if item.changed],
     }
+
+
+def _baseline_summary(baseline: BaselineComparison | None) -> dict[str, Any] | None:
+    if baseline is None:
+        return None
+    deltas = [asdict(d) | {"significant": d.significant} for d in baseline.deltas]
+    described = {"strategy": baseline.strategy, "score": baseline.score, "label": baseline.label}
+    return described | {"deltas": deltas}
 
 
 def _num(value: Any) -> float | None:
@@ -90,6 +100,15 @@ def _curve(base: pd.DataFrame, pr: pd.DataFrame, x: str, y: str) -> Curve:
     xs, base_y = _series(base, x, y)
     _, pr_y = _series(pr, x, y)
     return Curve(x=_unit(xs), base=_unit(base_y), pr=_unit(pr_y))
+
+
+def _baseline(baseline: BaselineComparison | None) -> BaselineData | None:
+    if baseline is None:
+        return None
+    deltas = tuple(_delta(d) for d in baseline.deltas)
+    return BaselineData(
+        strategy=baseline.strategy, score=baseline.score, label=baseline.label, deltas=deltas
+    )
 
 
 def _confusion(predictions: pd.DataFrame) -> Confusion:
@@ -157,6 +176,7 @@ def from_comparison(comparison: Comparison, warnings: tuple[str, ...] = ()) -> R
         lock_fresh=comparison.head_lock.fresh,
         lock_reasons=tuple(clip(r) for r in comparison.head_lock.reasons[:MAX_REASONS]),
         warnings=tuple(notes[:MAX_WARNINGS]),
+        baseline=_baseline(comparison.baseline),
         versions=Versions(
             tabml=version("tabml"),
             dvc=version("dvc"),

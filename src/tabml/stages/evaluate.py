@@ -1,4 +1,9 @@
-"""Stage 4: score the held-out split; metrics, slices, predictions and plot data."""
+"""Stage 4: score the held-out split; metrics, slices, predictions and plot data.
+
+The trivial baseline (`stages.baseline`) is scored on the same rows: its metrics go to
+reports/baseline.json and its per-row score and label to predictions.csv, for the report's
+paired bootstrap of model minus baseline.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +19,8 @@ from sklearn.metrics import precision_recall_curve, roc_curve
 
 from tabml import metrics as registry
 from tabml.config import DataParams, EvaluateParams
-from tabml.paths import LABEL, PREDICTED, ROW_ID, SCORE
+from tabml.paths import BASELINE_PREDICTED, BASELINE_SCORE, LABEL, PREDICTED, ROW_ID, SCORE
+from tabml.stages.baseline import Baseline, fit_baseline
 from tabml.stages.featurize import feature_columns
 
 DIGITS = 6
@@ -26,6 +32,7 @@ class Evaluation:
     """Everything the evaluate stage writes."""
 
     metrics: dict[str, float | int]
+    baseline: dict[str, str | float | int]
     slices: dict[str, dict[str, dict[str, float | int | None]]]
     predictions: pd.DataFrame
     roc: pd.DataFrame
@@ -36,10 +43,26 @@ class Evaluation:
 
 def classification_metrics(labels: Vector, scores: Vector, threshold: float) -> dict[str, float]:
     """Every registered binary metric (`tabml.metrics`) for labels and scores, rounded."""
-    predicted = (scores >= threshold).astype(int)
+    return labelled_metrics(labels, scores, (scores >= threshold).astype(int))
+
+
+def labelled_metrics(labels: Vector, scores: Vector, predicted: Vector) -> dict[str, float]:
+    """Every registered binary metric for scores and already decided labels, rounded."""
     return {
         metric.name: round(metric.compute(labels, scores, predicted), DIGITS)
         for metric in registry.for_task("binary")
+    }
+
+
+def baseline_metrics(baseline: Baseline, labels: Vector) -> dict[str, str | float | int]:
+    """What reports/baseline.json holds: how the baseline predicts and its metrics on `labels`."""
+    rows = len(labels)
+    return {
+        "strategy": baseline.strategy,
+        "score": baseline.score,
+        "label": baseline.label,
+        "n_train": baseline.train_rows,
+        **labelled_metrics(labels, baseline.scores(rows), baseline.predicted(rows)),
     }
 
 
@@ -113,12 +136,20 @@ def importance_table(
 
 
 def evaluate(
-    model: Any, test: pd.DataFrame, data: DataParams, params: EvaluateParams, seed: int
+    model: Any,
+    test: pd.DataFrame,
+    data: DataParams,
+    params: EvaluateParams,
+    seed: int,
+    *,
+    train: pd.DataFrame,
 ) -> Evaluation:
-    """Score the test split with the full model and compute every evaluation output."""
+    """Score the test split with the full model, and with the trivial baseline learned from
+    `train`'s labels; compute every evaluation output."""
     numeric, categorical = feature_columns(test, data)
     inputs = test[numeric + categorical]
     labels = test[data.target].to_numpy().astype(int)
+    baseline = fit_baseline(train[data.target].to_numpy().astype(int), "binary", DIGITS)
     scores = np.round(model.predict_proba(inputs)[:, 1], DIGITS)
     metrics: dict[str, float | int] = dict(classification_metrics(labels, scores, params.threshold))
     metrics["threshold"] = params.threshold
@@ -129,11 +160,14 @@ def evaluate(
             LABEL: labels,
             SCORE: scores,
             PREDICTED: (scores >= params.threshold).astype(int),
+            BASELINE_SCORE: baseline.scores(len(test)),
+            BASELINE_PREDICTED: baseline.predicted(len(test)),
             **{group: test[group].to_numpy() for group in data.groups},
         }
     )
     return Evaluation(
         metrics=metrics,
+        baseline=baseline_metrics(baseline, labels),
         slices=slice_metrics(test, labels, scores, data.groups, params.threshold),
         predictions=predictions,
         roc=roc_table(labels, scores, params.curve_points),
