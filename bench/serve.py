@@ -10,6 +10,9 @@
    sending single-row and 100-row requests at concurrency 1 and 16 for a bounded time and
    request count. Throughput, p50 and p99 latency, and the ratio to the floor.
 4. The same against a server with `serve.micro_batch: false`, to show what micro-batching buys.
+5. The fast path (`bench/serve_fastpath.py`): in-process scoring through the pipeline and the
+   fast path by batch size, and single-row requests against a server whose fast path is off,
+   for the issue 12.5 targets; its own section of the markdown.
 
 Needs the trained model and `data/prepared/test.parquet` (`make run`). The machine's cores are
 shared with the load generator (and, on a dev box, with everything else): compare the ratios of
@@ -45,6 +48,7 @@ import yaml
 from threadpoolctl import ThreadpoolController  # type: ignore[import-untyped]
 
 import pipeline  # bench/pipeline.py: shared markdown helpers
+import serve_fastpath  # bench/serve_fastpath.py: the fast path against the pipeline
 from tabml import io
 from tabml.config import load_params
 from tabml.contract import load_contract
@@ -65,6 +69,7 @@ MAX_REQUESTS = 50_000  # per scenario, on top of the time bound
 WARMUP_SECONDS = 1.0
 LENGTH = b"content-length:"
 FLOOR_ROUNDS = 3
+PIPELINE_ONLY = serve_fastpath.PIPELINE_ONLY_SERVER
 Floor = tuple[int, int | None]  # (rows per call, OpenMP threads or None for the default)
 
 # Targets (issue 4).
@@ -233,20 +238,28 @@ def free_port() -> int:
 
 
 @contextmanager
-def server(model: Path, params_file: Path, scratch: Path, micro_batch: bool) -> Iterator[str]:
-    """`tabml serve` in its own process with the request log in `scratch`; yields its URL."""
+def server(
+    model: Path, params_file: Path, scratch: Path, micro_batch: bool, fast: bool = True
+) -> Iterator[str]:
+    """`tabml serve` (with its fast path turned off unless `fast`) in its own process on one
+    OpenMP thread, with the request log in `scratch`; yields its URL."""
     params = yaml.safe_load(params_file.read_text(encoding="utf-8"))
     serve = params.setdefault("serve", {})
     serve["micro_batch"] = micro_batch
     serve["request_log"] = {**serve.get("request_log", {}), "path": str(scratch / "requests.jsonl")}
-    bench_params = scratch / f"params-{micro_batch}.yaml"
+    name = f"{micro_batch}-{fast}"
+    bench_params = scratch / f"params-{name}.yaml"
     bench_params.write_text(yaml.safe_dump(params, sort_keys=False), encoding="utf-8")
     port = free_port()
-    command = [str(BIN / "tabml"), "serve", "--model", str(model), "--port", str(port)]
+    tabml = [str(BIN / "tabml")] if fast else [sys.executable, "-c", PIPELINE_ONLY]
+    command = [*tabml, "serve", "--model", str(model), "--port", str(port)]
     command += ["--params", str(bench_params)]
-    output = scratch / f"server-{micro_batch}.log"
+    output = scratch / f"server-{name}.log"
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
     with output.open("w") as sink:
-        process = subprocess.Popen(command, cwd=ROOT, stdout=sink, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            command, cwd=ROOT, stdout=sink, stderr=subprocess.STDOUT, env=env
+        )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 120
@@ -261,6 +274,9 @@ def server(model: Path, params_file: Path, scratch: Path, micro_batch: bool) -> 
             if time.monotonic() > deadline:
                 raise RuntimeError("the server did not answer /health within 120 s")
             time.sleep(0.2)
+        scoring = httpx.get(f"{url}/metadata", timeout=5.0).json()["scoring"]
+        if scoring.startswith("fast path") != fast:
+            raise RuntimeError(f"expected fast path {'on' if fast else 'off'}, got: {scoring}")
         yield url
     finally:
         process.terminate()
@@ -360,14 +376,49 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def run_load(
+    loader: ProcessPoolExecutor,
+    url: str,
+    bodies: Sequence[bytes],
+    scenario: tuple[int, int],
+    *,
+    seconds: float,
+    label: str,
+) -> Load:
+    """One load-generator run against `url`, logged."""
+    rows, concurrency = scenario
+    load = loader.submit(
+        generate_load, f"{url}/predict", bodies, rows, concurrency, seconds
+    ).result()
+    log(
+        f"{label} rows={rows} c={concurrency}: {load.rows_per_second:,.0f} rows/s, "
+        f"p50 {load.percentile(50):.1f} ms, p99 {load.percentile(99):.1f} ms, "
+        f"{load.errors} errors"
+    )
+    return load
+
+
+def single_row_http(loads: Sequence[Load]) -> serve_fastpath.Http:
+    """p50 of single-row requests at concurrency 1, p99 at concurrency 16."""
+    by_scenario = {(load.rows, load.concurrency): load for load in loads}
+    return serve_fastpath.Http(
+        by_scenario[(1, 1)].percentile(50), by_scenario[(1, 16)].percentile(99)
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     os.chdir(ROOT)
+    load_before = os.getloadavg()[0]
     frame = feature_frame(args.params)
     model = io.load_model(args.model)
     measured = measure_floors(model, frame, args.seconds)
     floors = {rows: max(measured[(rows, None)], measured[(rows, 1)]) for rows in (1, 100)}
     log(f"floor: {measured}")
+    with ThreadpoolController().limit(limits=1, user_api="openmp"):
+        in_process = serve_fastpath.measure_in_process(model, args.params, frame, args.seconds)
+    for m in in_process:
+        log(f"in process, {m.rows} rows: pipeline {m.pipeline_ms:.2f} ms, fast {m.fast_ms:.3f} ms")
     bodies = {rows: request_bodies(frame, rows) for rows in (1, 100)}
     results: dict[bool, list[Load]] = {}
     context = get_context("spawn")
@@ -377,27 +428,34 @@ def main(argv: Sequence[str] | None = None) -> int:
     ):
         for micro_batch in (True, False):
             with server(args.model, args.params, Path(scratch), micro_batch) as url:
-                results[micro_batch] = []
-                for rows, concurrency in SCENARIOS:
-                    load = loader.submit(
-                        generate_load,
-                        f"{url}/predict",
-                        bodies[rows],
-                        rows,
-                        concurrency,
-                        args.seconds,
-                    ).result()
-                    log(
-                        f"micro_batch={micro_batch} rows={rows} c={concurrency}: "
-                        f"{load.rows_per_second:,.0f} rows/s, p50 {load.percentile(50):.1f} ms, "
-                        f"p99 {load.percentile(99):.1f} ms, {load.errors} errors"
+                results[micro_batch] = [
+                    run_load(
+                        loader,
+                        url,
+                        bodies[s[0]],
+                        s,
+                        seconds=args.seconds,
+                        label=f"micro_batch={micro_batch}",
                     )
-                    results[micro_batch].append(load)
+                    for s in SCENARIOS
+                ]
+        with server(args.model, args.params, Path(scratch), True, fast=False) as url:
+            pipeline_only = [
+                run_load(loader, url, bodies[1], s, seconds=args.seconds, label="fast path off")
+                for s in ((1, 1), (1, 16))
+            ]
     body = render(measured, floors, results, args.seconds, args.model)
+    http = {"pipeline": single_row_http(pipeline_only), "fast": single_row_http(results[True])}
+    load = (load_before, os.getloadavg()[0])
+    fast_body = serve_fastpath.render(in_process, 1000 / floors[1], http, load, args.seconds)
     print(f"{START_MARK}\n{body}{END_MARK}")
+    print(f"{serve_fastpath.START_MARK}\n{fast_body}{serve_fastpath.END_MARK}")
     if args.write:
         write_section(args.write, body)
-        log(f"wrote the serve section of {args.write}")
+        document = args.write.read_text(encoding="utf-8")
+        marks = (serve_fastpath.START_MARK, serve_fastpath.END_MARK)
+        io.write_bytes(args.write, pipeline.replace_section(document, fast_body, *marks).encode())
+        log(f"wrote the serve and serve-fastpath sections of {args.write}")
     return 0
 
 

@@ -54,10 +54,10 @@ class CompiledTrees:
         self.preprocessor = model._preprocessor
         self.n_features = width = int(model.n_features_in_)
         self.baseline = float(np.asarray(model._baseline_prediction).ravel()[0])
-        columns, thresholds, firsts, values, roots = [], [], [], [], []
+        columns, thresholds, firsts, values, roots, depths = [], [], [], [], [], []
         tables: list[np.ndarray] = []
         cat_features: list[int] = []
-        offset = depth = 0
+        offset = 0
         for (predictor,) in model._predictors:
             order, first = _children_adjacent(predictor.nodes)
             nodes = predictor.nodes[order]
@@ -83,14 +83,18 @@ class CompiledTrees:
             values.append(nodes["value"].astype(np.float64))
             roots.append(offset)
             offset += len(nodes)
-            depth = max(depth, int(nodes["depth"].max()))
+            depths.append(int(nodes["depth"].max()))
         self.column, self.threshold = np.concatenate(columns), np.concatenate(thresholds)
         self.first, self.value = np.concatenate(firsts), np.concatenate(values)
         self.tables = np.concatenate(tables) if tables else np.zeros(0, dtype=bool)
         self.table_starts = np.arange(len(tables), dtype=np.intp) * (_MISSING + 1)
         self.cat_features = np.array(cat_features, dtype=np.intp)
-        self.roots = np.array(roots, dtype=np.intp)
-        self.depth = depth
+        # Deepest trees first: after level L only the trees deeper than L still move, and they
+        # are a prefix. `unsort` puts the leaves back in the model's order before they are added.
+        deepest_first = np.argsort(-np.array(depths), kind="stable")
+        self.roots = np.array(roots, dtype=np.intp)[deepest_first]
+        self.unsort = np.argsort(deepest_first)
+        self.moving = [sum(d > level for d in depths) for level in range(max(depths))]
         self.summary = f"{len(roots)} trees walked level by level in numpy"
 
     def prepare(self, features: pd.DataFrame) -> np.ndarray:
@@ -113,13 +117,11 @@ class CompiledTrees:
         flat = extended.ravel()
         base = (np.arange(n) * extended.shape[1])[:, None]
         node = np.broadcast_to(self.roots, (n, len(self.roots))).copy()
-        for _ in range(self.depth):
-            left = flat.take(base + self.column.take(node)) <= self.threshold.take(node)
-            step = self.first.take(node) + ~left
-            if np.array_equal(step, node):
-                break
-            node = step
-        leaves = self.value.take(node)
+        for moving in self.moving:
+            walking = node[:, :moving]
+            left = flat.take(base + self.column.take(walking)) <= self.threshold.take(walking)
+            node[:, :moving] = self.first.take(walking) + ~left
+        leaves = self.value.take(node)[:, self.unsort]
         raw = np.cumsum(np.column_stack([np.full(n, self.baseline), leaves]), axis=1)[:, -1]
         result: np.ndarray = expit(raw)
         return result
