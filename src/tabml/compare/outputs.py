@@ -89,4 +89,8 @@ def read_gate(out_dir: Path) -> GateOutcome:
     """The gate recorded in `out_dir`'s report.json by the last `tabml report`."""
     path = out_dir / paths.PR_REPORT_JSON.name
     result = io.read_json(path)
-    return GateOutcome(path, result["checks"], bool(result["passed"]))
+    checks = result.get("checks") if isinstance(result, dict) else None
+    passed = result.get("passed") if isinstance(result, dict) else None
+    if not isinstance(checks, list) or not isinstance(passed, bool):
+        raise TabmlError(f"{path}: no gate result (checks, passed); run `make report` again")
+    return GateOutcome(path, checks, passed)
