@@ -1,10 +1,11 @@
 """Real servers for the serving tests.
 
-One expensive session fixture trains the small project (the four stages through the CLI) and
-starts two `tabml serve` processes on free ports, in parallel: one serving a release directory
-(metrics on, request log on and rotating early, micro-batching on, a small body limit), one
-serving the plain model file of the working tree (metrics off, request log off, micro-batching
-off, the default body limit). Cheap function-scoped fixtures hand out clients and paths.
+Expensive fixtures, once for the tests/serve package: the small project trained (the four
+stages through the CLI) and two `tabml serve` processes on free ports, started in parallel: one
+serving a release directory (metrics on, request log on and rotating early, micro-batching on, a
+small body limit), one serving the plain model file of the working tree (metrics off, request log
+off, micro-batching off, the default body limit). They stop when the last serving test is done.
+Cheap function-scoped fixtures hand out clients and paths.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ from tests.serve.servers import (
 from tests.support import run, write_small_project
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def trained(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The small project with all four stages run through the CLI, committed to git."""
     root = tmp_path_factory.mktemp("served")
@@ -55,14 +56,14 @@ def trained(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def release_dir(trained: Path) -> Path:
     return make_release(trained, trained / "release")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def servers(trained: Path, release_dir: Path) -> Iterator[dict[str, Server]]:
-    """Both servers, started in parallel, stopped at the end of the session."""
+    """Both servers, started in parallel, stopped when the last serving test is done."""
     configs = {
         "release": (
             release_dir,
@@ -125,7 +126,7 @@ def client(release_server: Server) -> Iterator[httpx.Client]:
         yield session
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def test_rows(trained: Path) -> pd.DataFrame:
     """The small project's held-out rows, as prepared by the pipeline."""
     return pd.read_parquet(trained / "data" / "prepared" / "test.parquet")
