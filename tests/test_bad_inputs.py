@@ -264,11 +264,8 @@ CASES = [
     Cli("params as a list", text(PARAMS, "- data\n"), P + r"expected a mapping of sections"),
     Cli("empty params", text(PARAMS, ""), P + r"file is empty$"),
     Cli("missing params", lambda root: None, r"^p\.yaml: file not found$", OTHER_PARAMS),
-    pytest.param(
-        Cli("another params file", param("data.target", "churn", "p.yaml"), r"^p\.yaml: data\.",
-            OTHER_PARAMS),
-        marks=pytest.mark.xfail(strict=True, reason="stages.prepare's checks say params.yaml"),
-    ),
+    Cli("another params file", param("data.target", "churn", "p.yaml"), r"^p\.yaml: data\.",
+        OTHER_PARAMS),
     Cli("value below min", cell(3, "age", "7"), COL + r"'age' has 1 value below 18$"),
     Cli("unknown category", cell(4, "plan", "gold"), COL + r"'plan' .*outside .*'gold'"),
     Cli("text for a number", cell(5, "balance", "lots"), COL + r"'balance' .*not a numb.*'lots'"),

@@ -36,7 +36,7 @@ def validate(params_file: ParamsOption = DEFAULT_PARAMS) -> None:
     from tabml.stages.run import run_validate
 
     params = load(params_file)
-    stamp = run_validate(params)
+    stamp = run_validate(params, params_file)
     console.print(f"validate: {params_file}, {params.data.contract} and {stamp['rows']} rows ok")
 
 
@@ -45,7 +45,7 @@ def prepare(params_file: ParamsOption = DEFAULT_PARAMS) -> None:
     """Validate the raw table against its contract, clean it, and split it."""
     from tabml.stages.run import run_prepare
 
-    split = run_prepare(load(params_file))
+    split = run_prepare(load(params_file), params_file)
     if split.warning:
         console.print(
             f"[yellow]warning:[/] {escape(split.warning)}", highlight=False, soft_wrap=True

@@ -62,7 +62,9 @@ def check_ids(frame: pd.DataFrame, data: DataParams, source: str) -> None:
         )
 
 
-def check_split(target: pd.Series, name: str, params: SplitParams) -> None:
+def check_split(
+    target: pd.Series, name: str, params: SplitParams, params_file: str = "params.yaml"
+) -> None:
     """The stratified split needs 2 rows of each class, and room for both classes on each side."""
     if target.value_counts().min() < 2:
         raise TabmlError(f"column {shown(name)} needs at least 2 rows of each class to split")
@@ -71,7 +73,7 @@ def check_split(target: pd.Series, name: str, params: SplitParams) -> None:
     train_rows = math.floor((1 - params.test_size) * rows)
     if min(test_rows, train_rows) < 2:
         raise TabmlError(
-            f"params.yaml: split.test_size {shown(params.test_size)} leaves {test_rows} test "
+            f"{params_file}: split.test_size {shown(params.test_size)} leaves {test_rows} test "
             f"and {train_rows} train rows of {rows}; each side needs at least 2 (one per class)"
         )
 
@@ -106,12 +108,12 @@ def clean(frame: pd.DataFrame, data: DataParams, source: str) -> pd.DataFrame:
 
 
 def split(
-    frame: pd.DataFrame, target: str, params: SplitParams
+    frame: pd.DataFrame, target: str, params: SplitParams, params_file: str = "params.yaml"
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """A stratified, seeded train/test split."""
     from sklearn.model_selection import train_test_split  # not imported by `tabml validate`
 
-    check_split(frame[target], target, params)
+    check_split(frame[target], target, params, params_file)
     train, test = train_test_split(
         frame, test_size=params.test_size, random_state=params.seed, stratify=frame[target]
     )
@@ -119,23 +121,35 @@ def split(
 
 
 def check_all(
-    raw: pd.DataFrame, contract: Contract, data: DataParams, params: SplitParams, source: str
+    raw: pd.DataFrame,
+    contract: Contract,
+    data: DataParams,
+    params: SplitParams,
+    source: str,
+    *,
+    params_file: str = "params.yaml",
 ) -> list[str]:
     """Every check of `prepare`, without copying the table; returns its empty columns.
 
     `raw` is coerced in place to the contract's types: callers only check, never reuse it.
     """
-    check_columns(contract, data)
+    check_columns(contract, data, params_file)
     valid = validate(raw, contract, source, inplace=True)
-    check_split(target_labels(valid, data, source), data.target, params)
+    check_split(target_labels(valid, data, source), data.target, params, params_file)
     check_ids(valid, data, source)
     return empty_columns(valid, data)
 
 
 def prepare(
-    raw: pd.DataFrame, contract: Contract, data: DataParams, params: SplitParams, source: str
+    raw: pd.DataFrame,
+    contract: Contract,
+    data: DataParams,
+    params: SplitParams,
+    source: str,
+    *,
+    params_file: str = "params.yaml",
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Validate, clean and split the raw table into train and test frames."""
-    check_columns(contract, data)
+    check_columns(contract, data, params_file)
     valid = validate(raw, contract, source)
-    return split(clean(valid, data, source), data.target, params)
+    return split(clean(valid, data, source), data.target, params, params_file)

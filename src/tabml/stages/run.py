@@ -49,24 +49,28 @@ def read_raw(params: Params) -> tuple[Contract, pd.DataFrame]:
     return contract, raw
 
 
-def run_validate(params: Params) -> dict[str, Any]:
-    """Check params, contract and raw data; write the stamp that `prepare` depends on."""
+def run_validate(params: Params, params_file: Path = paths.PARAMS) -> dict[str, Any]:
+    """Check params, contract and raw data; write the stamp that `prepare` depends on.
+
+    `params_file` is only named in messages about params that the data contradicts."""
     from tabml.stages.validate import validate_inputs
 
     contract, raw = read_raw(params)
-    stamp = validate_inputs(raw, contract, params, str(params.data.path))
+    stamp = validate_inputs(raw, contract, params, str(params.data.path), str(params_file))
     io.write_json(paths.VALIDATED, stamp)
     return stamp
 
 
-def run_prepare(params: Params) -> Split:
+def run_prepare(params: Params, params_file: Path = paths.PARAMS) -> Split:
     """Check, clean and split the raw table; write both splits."""
     from tabml.stages.prepare import empty_columns, empty_warning, prepare
 
     contract, raw = read_raw(params)
     source = str(params.data.path)
     empty = empty_columns(raw, params.data)
-    train, test = prepare(raw, contract, params.data, params.split, source)
+    train, test = prepare(
+        raw, contract, params.data, params.split, source, params_file=str(params_file)
+    )
     io.write_parquet(paths.TRAIN, train)
     io.write_parquet(paths.TEST, test)
     return Split(train, test, empty_warning(empty, source) if empty else None)

@@ -25,13 +25,17 @@ from tabml.stages.prepare import check_all, empty_warning
 
 
 def validate_inputs(
-    raw: pd.DataFrame, contract: Contract, params: Params, source: str
+    raw: pd.DataFrame,
+    contract: Contract,
+    params: Params,
+    source: str,
+    params_file: str = "params.yaml",
 ) -> dict[str, Any]:
     """Run every check of the pipeline's inputs; return the stamp (rows, columns, warnings).
 
     Params are already validated (`load_params`); `raw` is coerced in place, not copied.
     """
-    empty = check_all(raw, contract, params.data, params.split, source)
+    empty = check_all(raw, contract, params.data, params.split, source, params_file=params_file)
     return {
         "source": source,
         "rows": len(raw),
