@@ -149,3 +149,16 @@ def test_a_model_that_cannot_score_the_contract_columns_is_refused(
         TabmlError, match=r"the model cannot score the columns of data/contract\.yaml"
     ):
         build_service(Settings(model=Path("models/model.skops"), params=params))
+
+
+def test_a_release_directory_is_served_with_its_own_params(tmp_path: Path) -> None:
+    from tabml.serve.model import served_params_file
+
+    release = tmp_path / "release"
+    release.mkdir()
+    (release / "params.yaml").write_text("serve: {}\n", encoding="utf-8")
+    assert served_params_file(release, None) == release / "params.yaml"
+    assert served_params_file(release, tmp_path / "mine.yaml") == tmp_path / "mine.yaml"
+    assert served_params_file(tmp_path / "model.skops", None) == Path("params.yaml")
+    (release / "params.yaml").unlink()
+    assert served_params_file(release, None) == Path("params.yaml")

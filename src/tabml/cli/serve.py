@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from tabml import paths
-from tabml.cli.common import DEFAULT_PARAMS, ParamsOption, clear_errors, load
+from tabml.cli.common import clear_errors, load
 
 PANEL = "Serving"
 
@@ -29,12 +29,19 @@ def serve(
     ] = None,
     host: Annotated[str | None, typer.Option(help="Overrides serve.host.")] = None,
     port: Annotated[int | None, typer.Option(help="Overrides serve.port.")] = None,
-    params_file: ParamsOption = DEFAULT_PARAMS,
+    params_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--params",
+            help="The params file (default: a release directory's own, else params.yaml).",
+        ),
+    ] = None,
 ) -> None:
     """Serve the model over HTTP: /health, /metadata, /predict (docs/serving.md)."""
     from tabml.serve.app import Settings
     from tabml.serve.app import serve as run
+    from tabml.serve.model import served_params_file
 
-    params = load(params_file)
+    params = load(served_params_file(model, params_file))
     settings = Settings(model=model, params=params, checksums=checksums)
     run(settings, host or params.serve.host, port or params.serve.port)

@@ -52,6 +52,16 @@ class ServedModel:
     provenance: Provenance
 
 
+def served_params_file(model: Path, given: Path | None) -> Path:
+    """The params a model is served with: the ones given, else a release directory's own
+    `params.yaml` (the release is served as it was built), else the working tree's."""
+    if given is not None:
+        return given
+    if model.is_dir() and (model / paths.PARAMS.name).is_file():
+        return model / paths.PARAMS.name
+    return paths.PARAMS
+
+
 def read_sha256sums(path: Path) -> dict[str, str]:
     """Parse a GNU coreutils checksum file (`<hex>  <name>` or `<hex> *<name>` per line)."""
     try:
