@@ -1,11 +1,12 @@
 """The full default data cut into two random halves: a reference with a quickly trained model
-(half A, through the real prepare, featurize and train stages) and a current batch (half B, raw).
+(half A, through the real prepare, featurize and train stages, fitted on first use) and a current
+batch (half B, raw).
 
 A module of its own (not conftest) so that test modules can import `Halves` for type hints."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -23,15 +24,50 @@ from tabml.stages.train import train
 from tests.support import ROOT
 
 
-@dataclass(frozen=True)
 class Halves:
-    """Everything `detect_drift` needs, with half B of the raw data as the current batch."""
+    """Everything `detect_drift` needs, with half B of the raw data as the current batch.
 
-    params: Params
-    contract: Contract
-    reference: Reference
-    model: Any
-    current: pd.DataFrame
+    The model and the reference are fitted on half A on first use, so tests that only need the
+    rows (the demo batches) never pay for training."""
+
+    def __init__(
+        self, params: Params, contract: Contract, half_a: pd.DataFrame, current: pd.DataFrame
+    ) -> None:
+        self.params, self.contract, self.current = params, contract, current
+        self._half_a = half_a
+
+    @cached_property
+    def _fitted(self) -> tuple[Reference, Any]:
+        params, contract = self.params, self.contract
+        train_a, test_a = prepare(self._half_a, contract, params.data, params.split, "half A")
+        fast = params.train.hist_gradient_boosting.model_copy(update={"max_iter": 30})
+        featurizer, features = featurize(train_a, params.data, params.featurize)
+        model = train(
+            features,
+            params.data.target,
+            featurizer,
+            params.train.model_copy(update={"hist_gradient_boosting": fast}),
+        )
+        numeric, categorical = feature_columns(test_a, params.data)
+        scores = model.predict_proba(test_a[numeric + categorical])[:, 1]
+        labels = test_a[params.data.target].to_numpy().astype(int)
+        reference = Reference(
+            frame=train_a,
+            scores=scores,
+            metrics=classification_metrics(labels, scores, params.evaluate.threshold),
+            source="half A train",
+            scores_source="half A test",
+            metrics_source="half A metrics",
+        )
+        return reference, model
+
+    @property
+    def reference(self) -> Reference:
+        return self._fitted[0]
+
+    @property
+    def model(self) -> Any:
+        return self._fitted[1]
 
     def detect(self, current: pd.DataFrame, reference: Reference | None = None) -> Json:
         """Drift of a raw-format frame against the reference, at the shipped thresholds."""
@@ -47,31 +83,11 @@ class Halves:
 
 
 def build_halves() -> Halves:
-    """Read data/raw/adult.csv once; fit a small model on half A; half B is the current data."""
+    """Read data/raw/adult.csv once and cut it in two random halves (half B: the current data)."""
     params = load_params(ROOT / "params.yaml")
     contract = load_contract(ROOT / params.data.contract)
     raw = io.read_csv(ROOT / params.data.path, params.data.na_values, contract.read_dtypes())
     order = np.random.default_rng(7).permutation(len(raw))
     half_a = raw.iloc[np.sort(order[: len(raw) // 2])]
     half_b = raw.iloc[np.sort(order[len(raw) // 2 :])].reset_index(drop=True)
-    train_a, test_a = prepare(half_a, contract, params.data, params.split, "half A")
-    fast = params.train.hist_gradient_boosting.model_copy(update={"max_iter": 30})
-    featurizer, features = featurize(train_a, params.data, params.featurize)
-    model = train(
-        features,
-        params.data.target,
-        featurizer,
-        params.train.model_copy(update={"hist_gradient_boosting": fast}),
-    )
-    numeric, categorical = feature_columns(test_a, params.data)
-    scores = model.predict_proba(test_a[numeric + categorical])[:, 1]
-    labels = test_a[params.data.target].to_numpy().astype(int)
-    reference = Reference(
-        frame=train_a,
-        scores=scores,
-        metrics=classification_metrics(labels, scores, params.evaluate.threshold),
-        source="half A train",
-        scores_source="half A test",
-        metrics_source="half A metrics",
-    )
-    return Halves(params, contract, reference, model, half_b)
+    return Halves(params, contract, half_a, half_b)

@@ -1,4 +1,8 @@
-"""Drift detection on the real default data, at the thresholds shipped in params.yaml."""
+"""Drift detection on the real default data, at the thresholds shipped in params.yaml.
+
+Slow: a model trained on half of the bundled data (24k rows) and each check on thousands of rows
+(seconds of CPU in all). The default suite covers drift on small data in test_run.py (the monitor
+end to end on the small project), test_report.py and test_stats.py."""
 
 from __future__ import annotations
 
@@ -18,6 +22,7 @@ from tabml.monitor.report import render_markdown
 from tests.monitor.split_data import Halves
 from tests.support import ROOT
 
+pytestmark = pytest.mark.slow
 SCHEMA = json.loads((ROOT / "docs" / "drift.schema.json").read_text())
 
 
