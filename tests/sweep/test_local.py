@@ -1,9 +1,8 @@
 """A local sweep's wiring around `dvc`: experiment names, DVC's failures as one sentence, waiting
-on the queue, the `-S` arguments queued, and which params keys vary (a stand-in `dvc` on PATH)."""
+on the queue, the `-S` arguments queued, and which params keys vary (a stand-in `dvc`)."""
 
 from __future__ import annotations
 
-import os
 import re
 import stat
 from pathlib import Path
@@ -11,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tabml.errors import TabmlError
+from tabml.platform import tools
 from tabml.sweep.expshow import ExpRun, ExpShow
 from tabml.sweep.local import dvc, experiment_names, queue, varying_keys, wait
 from tabml.sweep.spec import Candidate, Sweep
@@ -31,14 +31,16 @@ def sweep(source: str = "sweeps/lr.yaml") -> Sweep:
 
 
 def stand_in_dvc(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, script: str) -> Path:
-    """A `dvc` first on PATH that runs `script` (sh) and logs its arguments; returns the log."""
+    """A stand-in `dvc` that runs `script` (sh) and logs its arguments; returns the log.
+
+    The sweep runs this environment's dvc (`tools.dvc_command`), so that is what is replaced."""
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     log = tmp_path / "dvc.log"
     tool = bin_dir / "dvc"
     tool.write_text(f'#!/bin/sh\necho "$*" >> "{log}"\n{script}\n')
     tool.chmod(tool.stat().st_mode | stat.S_IXUSR)
-    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setattr(tools, "dvc_command", lambda *args: [str(tool), *args])
     return log
 
 

@@ -8,9 +8,7 @@ in a git worktree. They never come from a stale artifact.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,7 +18,7 @@ import yaml
 
 from tabml import paths
 from tabml.errors import TabmlError
-from tabml.platform import git
+from tabml.platform import git, tools
 
 # Outputs that `dvc status` reports as missing only because the DVC cache is empty.
 _ABSENT = frozenset({"deleted", "not in cache"})
@@ -73,17 +71,13 @@ def _dvc_env(checkout: Path) -> dict[str, str]:
     `PYTHONPATH` puts the checkout's `src/` ahead of the installed (editable) package, so a
     base reproduced in a worktree runs the base's code, with the PR's dependencies.
     """
-    env = dict(os.environ)
-    env["DVC_NO_ANALYTICS"] = "1"
-    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
-    env["PYTHONPATH"] = str((checkout / "src").resolve())
-    return env
+    return tools.tool_env(PYTHONPATH=str((checkout / "src").resolve()))
 
 
 def dvc(*args: str, cwd: Path) -> str:
     """Run a dvc command in `cwd`; a failure becomes one sentence with DVC's last line."""
     result = subprocess.run(
-        [sys.executable, "-m", "dvc", *args],
+        tools.dvc_command(*args),
         cwd=cwd,
         capture_output=True,
         text=True,

@@ -15,7 +15,7 @@ import pandas as pd
 from tabml import paths
 from tabml.config import Params
 from tabml.errors import TabmlError
-from tabml.platform import git
+from tabml.platform import git, tools
 from tabml.sweep.expshow import PENDING, ExpRun, ExpShow, parse_exp_show, queue_states
 from tabml.sweep.spec import Sweep
 from tabml.sweep.table import Result, render, score
@@ -24,8 +24,15 @@ Log = Callable[[str], None]
 
 
 def dvc(*args: str, cwd: Path = Path()) -> str:
-    """Run `dvc` (from PATH); a failure becomes one sentence with DVC's last error line."""
-    done = subprocess.run(["dvc", *args], cwd=cwd, capture_output=True, text=True, check=False)
+    """Run this environment's `dvc`; a failure becomes one sentence with DVC's last error line."""
+    done = subprocess.run(
+        tools.dvc_command(*args),
+        cwd=cwd,
+        env=tools.tool_env(),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if done.returncode != 0:
         lines = [line for line in (done.stderr + done.stdout).splitlines() if line.strip()]
         raise TabmlError(f"dvc {' '.join(args[:2])}: {lines[-1] if lines else 'failed'}")

@@ -24,7 +24,7 @@ from tabml import paths
 from tabml.compare.revision import flatten
 from tabml.config import Params
 from tabml.errors import TabmlError
-from tabml.platform import git
+from tabml.platform import git, tools
 from tabml.sweep.spec import Candidate, Sweep
 from tabml.sweep.table import SUCCESS, Result, render, score
 
@@ -72,7 +72,9 @@ def run_one(sweep: Sweep, index: int, out_dir: Path, cwd: Path = Path()) -> Path
     candidate = _candidate(sweep, index)
     _write_status(out_dir, candidate, "failed", "the experiment did not finish")
     sets = [arg for override in candidate.overrides() for arg in ("-S", override)]
-    done = subprocess.run(["dvc", "exp", "run", *sets], cwd=cwd, check=False)
+    done = subprocess.run(
+        tools.dvc_command("exp", "run", *sets), cwd=cwd, env=tools.tool_env(), check=False
+    )
     if done.returncode != 0:
         error = f"dvc exp run exited {done.returncode}"
         _write_status(out_dir, candidate, "failed", error)
