@@ -14,7 +14,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from moto.server import ThreadedMotoServer
 
 from tests.remote.remote_repos import FAKE_KEYS, PROJECT_FILES, Bucket, isolated_env, ok
 from tests.support import ROOT, write_small_project
@@ -23,6 +22,8 @@ from tests.support import ROOT, write_small_project
 @pytest.fixture(scope="session")
 def s3_endpoint() -> Iterator[str]:
     """moto's S3 server on a free loopback port, for the whole session."""
+    from moto.server import ThreadedMotoServer  # here: importing moto costs every run 0.4 s
+
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()

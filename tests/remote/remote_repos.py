@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import boto3
 import yaml
 
 from tests.support import BIN, ROOT, tool_env
@@ -114,6 +113,8 @@ class Bucket:
     name: str
 
     def client(self) -> Any:
+        import boto3  # here: only the slow remote tests need it
+
         return boto3.client(
             "s3",
             endpoint_url=self.endpoint,
