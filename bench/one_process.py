@@ -30,7 +30,7 @@ def run_pipeline(params_file: Path) -> None:
     split = run.run_prepare(params)
     featurizer, features = run.run_featurize(params, split.train)
     model = run.run_train(params, features, featurizer)
-    run.run_evaluate(params, model, split.test)
+    run.run_evaluate(params, model, split.test, train=split.train)
 
 
 def main() -> None:

@@ -26,6 +26,7 @@ OUTPUTS = [
     paths.FEATURIZER,
     paths.MODEL,
     paths.METRICS,
+    paths.BASELINE,
     paths.SLICES,
     paths.PREDICTIONS,
     paths.ROC,
