@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.support import copy_repo, run, write_small_project
+from tests.workflows.github_emulator import GitHubEmulator
 
 # The tests fit and score tiny tables, where OpenMP threads (scikit-learn's gradient boosting,
 # the permutation importance of evaluate) only spin waiting for each other: on a busy 2-core
@@ -25,6 +26,16 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     write_small_project(tmp_path)
     monkeypatch.chdir(tmp_path)
     return tmp_path
+
+
+@pytest.fixture
+def github(monkeypatch: pytest.MonkeyPatch) -> Iterator[GitHubEmulator]:
+    """The loopback GitHub REST emulator as the API tabml calls, with a token (GITHUB_TOKEN)."""
+    with GitHubEmulator() as emulator:
+        monkeypatch.setenv("GITHUB_API_URL", emulator.url)
+        monkeypatch.setenv("GITHUB_TOKEN", "test-token")
+        monkeypatch.delenv("GH_TOKEN", raising=False)
+        yield emulator
 
 
 @pytest.fixture(scope="session")

@@ -21,7 +21,6 @@ from typer.testing import CliRunner
 from tabml.cli import app
 from tests.release.release_repos import GATE_DVC_YAML, STAGES, commit, write_scores
 from tests.support import ROOT, run, tool_env, write_small_project
-from tests.workflows.github_emulator import GitHubEmulator
 
 
 @pytest.fixture(autouse=True)
@@ -32,15 +31,6 @@ def git_identity(monkeypatch: pytest.MonkeyPatch) -> None:
             monkeypatch.setenv(key, value)
     for key in ("GITHUB_OUTPUT", "GITHUB_TOKEN", "GH_TOKEN"):
         monkeypatch.delenv(key, raising=False)
-
-
-@pytest.fixture
-def github(monkeypatch: pytest.MonkeyPatch) -> Iterator[GitHubEmulator]:
-    """The loopback GitHub REST emulator, as the API that tabml calls (with a token)."""
-    with GitHubEmulator() as emulator:
-        monkeypatch.setenv("GITHUB_API_URL", emulator.url)
-        monkeypatch.setenv("GITHUB_TOKEN", "test-token")
-        yield emulator
 
 
 @pytest.fixture

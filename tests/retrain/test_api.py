@@ -3,24 +3,11 @@ outcome, opened by the first run and updated by the next, and a workflow dispatc
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
-
 from tabml.retrain.api import dispatch, publish
 from tabml.retrain.decide import Decision
 from tests.workflows.github_emulator import GitHubEmulator
 
 REPO = "acme/demo"
-
-
-@pytest.fixture
-def github(monkeypatch: pytest.MonkeyPatch) -> Iterator[GitHubEmulator]:
-    with GitHubEmulator() as emulator:
-        monkeypatch.setenv("GITHUB_API_URL", emulator.url)
-        monkeypatch.setenv("GITHUB_TOKEN", "test-token")
-        monkeypatch.delenv("GH_TOKEN", raising=False)
-        yield emulator
 
 
 def test_an_issue_is_opened_once_then_updated(github: GitHubEmulator) -> None:
