@@ -4,6 +4,7 @@ back to the pipeline for what it cannot reproduce, and is what the server uses f
 from __future__ import annotations
 
 import asyncio
+import gc
 import itertools
 import shutil
 from collections.abc import Iterator
@@ -250,12 +251,15 @@ def test_the_server_uses_the_fast_path_for_small_batches(
     app = create_app(Settings(model=tmp_path / "model.skops", params=params))
     calls.update(fast=0, pipeline=0)  # start-up compiled, checked and warmed up the model
 
+    gc.unfreeze()
+
     async def scenario() -> tuple[str, httpx.Response, httpx.Response, dict[str, int]]:
         transport = httpx.ASGITransport(app=app)
         async with (
             app.router.lifespan_context(app),
             httpx.AsyncClient(transport=transport, base_url="http://serve") as client,
         ):
+            assert gc.get_freeze_count() > 0  # the loaded model left the collector's full passes
             scoring = (await client.get("/metadata")).json()["scoring"]
             single = await client.post("/predict", json={"records": records[:1]})
             after_single = dict(calls)
