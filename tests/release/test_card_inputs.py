@@ -1,0 +1,57 @@
+"""What a model card is made of: the hand-written notes (a missing file is no notes, a wrong key
+is one sentence) and bootstrap intervals of each metric on the held-out predictions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tabml.config import BootstrapParams, ReportParams
+from tabml.errors import TabmlError
+from tabml.release.card_inputs import CardNotes, load_notes, metric_intervals
+
+REPORT = ReportParams(metrics=["roc_auc", "accuracy"], bootstrap=BootstrapParams(samples=200))
+
+
+def predictions(rows: int = 400) -> pd.DataFrame:
+    rng = np.random.default_rng(0)
+    labels = rng.integers(0, 2, rows)
+    scores = np.clip(labels * 0.3 + rng.uniform(0, 0.7, rows), 0, 1)
+    return pd.DataFrame({"label": labels, "score": scores, "predicted": (scores >= 0.5) * 1})
+
+
+def test_notes_are_read_and_a_missing_file_is_no_notes(tmp_path: Path) -> None:
+    assert load_notes(tmp_path / "absent.yaml") == CardNotes()
+    notes = tmp_path / "model-card.yaml"
+    notes.write_text("intended_use: ranking leads\nlimitations: [not for credit decisions]\n")
+    assert load_notes(notes) == CardNotes(
+        intended_use="ranking leads", limitations=["not for credit decisions"]
+    )
+
+
+def test_a_wrong_key_or_broken_yaml_is_one_sentence_naming_the_file(tmp_path: Path) -> None:
+    notes = tmp_path / "model-card.yaml"
+    notes.write_text("out_of_scope: not a list\n")
+    with pytest.raises(TabmlError, match=r"model-card.yaml: key 'out_of_scope': "):
+        load_notes(notes)
+    notes.write_text("intended_use: [unclosed\n")
+    with pytest.raises(TabmlError, match=r"model-card.yaml: not valid YAML"):
+        load_notes(notes)
+
+
+def test_each_reported_metric_gets_a_seeded_interval_around_its_value() -> None:
+    frame = predictions()
+    intervals = metric_intervals(frame, REPORT)
+    assert [i.metric for i in intervals] == ["roc_auc", "accuracy"]
+    assert all(i.low <= i.value <= i.high and i.low < i.high for i in intervals)
+    accuracy = next(i for i in intervals if i.metric == "accuracy")
+    assert accuracy.value == pytest.approx((frame["label"] == frame["predicted"]).mean())
+    assert metric_intervals(frame, REPORT) == intervals  # seeded: the same card twice
+
+
+def test_predictions_without_a_needed_column_are_refused() -> None:
+    with pytest.raises(TabmlError, match=r"predictions.csv: column 'predicted' is missing"):
+        metric_intervals(predictions().drop(columns="predicted"), REPORT)
