@@ -35,9 +35,9 @@ from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
 
 from tabml.serve.fastmodel import CompiledLinear, CompiledModel, UnsupportedError, compile_model
 
-# Batches of at most this many rows take the fast path; larger ones the pipeline, which is faster
-# per row from about here on (`bench/serve.py` measures both sides).
-FAST_MAX_ROWS = 64
+# Batches of at most this many rows take the fast path, larger ones the pipeline: the trees'
+# walk grows with rows x trees, and by 256 rows the two cost the same (`bench/serve.py`).
+FAST_MAX_ROWS = 128
 TOLERANCE = 1e-9
 _NUMBER_PROBES = (None, 0.0, 1.0, -2.5, 1234.5)
 _CATEGORY_STEPS = (SimpleImputer, OrdinalEncoder, OneHotEncoder)
