@@ -1,6 +1,5 @@
 """evaluate: metrics, the trivial baseline, slices, predictions and plot tables."""
 
-import json
 import math
 from pathlib import Path
 
@@ -9,16 +8,13 @@ import pandas as pd
 import pytest
 from sklearn.metrics import roc_auc_score
 
-from tabml import paths
 from tabml.config import (
     DataParams,
     EvaluateParams,
     FeaturizeParams,
     Params,
     TrainParams,
-    load_params,
 )
-from tabml.stages import run
 from tabml.stages.evaluate import (
     classification_metrics,
     evaluate,
@@ -122,21 +118,3 @@ def test_evaluate_scores_the_trivial_baseline_on_the_same_rows() -> None:
     assert baseline["log_loss"] == pytest.approx(-(p * math.log(p) + (1 - p) * math.log(1 - p)))
     assert baseline["accuracy"] == 0.75 and baseline["recall"] == 0 and baseline["f1"] == 0
     assert result.metrics["roc_auc"] > 0.5  # the model itself is scored as before
-
-
-def test_run_evaluate_writes_the_baseline_next_to_the_metrics(project: Path) -> None:
-    params = load_params(project / "params.yaml")
-    split = run.run_prepare(params)
-    featurizer, features = run.run_featurize(params, split.train)
-    model = run.run_train(params, features, featurizer)
-    run.run_evaluate(params, model, split.test)  # the train split is read from disk
-    written = json.loads(paths.BASELINE.read_text())
-    prevalence = float((split.train[params.data.target] == 1).mean())
-    assert written["score"] == pytest.approx(prevalence, abs=1e-6)
-    predictions = pd.read_csv(paths.PREDICTIONS)
-    assert predictions["baseline_score"].nunique() == 1
-    assert predictions["baseline_score"].iloc[0] == pytest.approx(prevalence, abs=1e-6)
-    labels = predictions["label"].to_numpy()
-    constant = predictions["baseline_score"].to_numpy()
-    assert written["brier"] == pytest.approx(float(np.mean((constant - labels) ** 2)), abs=1e-6)
-    assert set(json.loads(paths.METRICS.read_text())) >= {"roc_auc", "n_test"}
