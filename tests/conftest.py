@@ -3,12 +3,14 @@ session-scoped reproduction of the real repository that function-scoped fixtures
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 from tests.support import copy_repo, run, write_small_project
 from tests.workflows.github_emulator import GitHubEmulator
@@ -26,6 +28,22 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     write_small_project(tmp_path)
     monkeypatch.chdir(tmp_path)
     return tmp_path
+
+
+@pytest.fixture(scope="session")
+def trained_small(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The small project with its four stages run through the CLI, once per session (about
+    3 s of CPU). Shared: copy it before changing anything."""
+    from tabml.cli import app
+
+    root = tmp_path_factory.mktemp("trained-small")
+    write_small_project(root)
+    runner = CliRunner()
+    with contextlib.chdir(root):
+        for stage in ("prepare", "featurize", "train", "evaluate"):
+            result = runner.invoke(app, [stage])
+            assert result.exit_code == 0, result.output
+    return root
 
 
 @pytest.fixture

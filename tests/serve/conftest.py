@@ -10,7 +10,7 @@ Cheap function-scoped fixtures hand out clients and paths.
 
 from __future__ import annotations
 
-import contextlib
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,16 +19,13 @@ import httpx
 import pandas as pd
 import pytest
 import yaml
-from typer.testing import CliRunner
 
-from tabml.cli import app
 from tests.serve.servers import (
     LOG_BACKUPS,
     LOG_MAX_BYTES,
     RELEASE_MAX_BATCH,
     RELEASE_MAX_BODY,
     RELEASE_THRESHOLD,
-    STAGES,
     Server,
     as_records,
     make_release,
@@ -37,19 +34,14 @@ from tests.serve.servers import (
     wait_ready,
     write_params,
 )
-from tests.support import run, write_small_project
+from tests.support import run
 
 
 @pytest.fixture(scope="package")
-def trained(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The small project with all four stages run through the CLI, committed to git."""
-    root = tmp_path_factory.mktemp("served")
-    write_small_project(root)
-    runner = CliRunner()
-    with contextlib.chdir(root):
-        for stage in STAGES:
-            result = runner.invoke(app, [stage])
-            assert result.exit_code == 0, result.output
+def trained(trained_small: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the trained small project (four stages through the CLI), committed to git."""
+    root = tmp_path_factory.mktemp("served") / "project"
+    shutil.copytree(trained_small, root)
     run(["git", "init", "-q", "-b", "main"], root)
     run(["git", "add", "-A"], root)
     run(["git", "commit", "-q", "-m", "trained"], root)
