@@ -37,7 +37,6 @@ from collections import deque
 from collections.abc import Sequence
 from typing import Any
 
-import pandas as pd
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 from threadpoolctl import ThreadpoolController  # type: ignore[import-untyped]
@@ -103,10 +102,6 @@ class Scorer:
         """Each record's feature values, in the contract's column order."""
         fields = self.fields
         return [tuple(getattr(record, field) for field in fields) for record in records]
-
-    def frame(self, records: Sequence[BaseModel]) -> pd.DataFrame:
-        """The model's input frame: one column per feature, numbers as float64 (None -> NaN)."""
-        return build_frame(self.columns, self.numeric, self.rows(records))
 
     def score_now(self, records: Sequence[BaseModel]) -> list[float]:
         """Positive-class probabilities, rounded to 6 digits like the evaluate stage."""
