@@ -49,7 +49,7 @@ def test_a_batchs_target_column_holds_its_labels() -> None:
 def test_a_request_log_gives_inputs_and_scores_but_not_its_predicted_label() -> None:
     current = from_request_log(log(), "requests.jsonl", "income")
     assert list(current.frame.columns) == ["age"] and current.kind == "log"
-    np.testing.assert_array_equal(current.scores, [0.7, 0.2])  # type: ignore[arg-type]
+    np.testing.assert_array_equal(current.scores, [0.7, 0.2])
     assert current.labels is None
 
 

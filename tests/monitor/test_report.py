@@ -25,8 +25,10 @@ DATA = DataParams(path="t.csv", contract="c.yaml", target="y", positive_label="y
 
 
 def counts(**found: int) -> Json:
-    names = ("contract_violations", "drifted_columns", "new_category_columns")
-    names += ("missing_rate_changes", "prediction_drift", "performance_drops", "alerts")
+    names = (
+        *("contract_violations", "drifted_columns", "new_category_columns"),
+        *("missing_rate_changes", "prediction_drift", "performance_drops", "alerts"),
+    )
     return {"columns": 2} | dict.fromkeys(names, 0) | found
 
 
