@@ -447,7 +447,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     body = render(measured, floors, results, args.seconds, args.model)
     http = {"pipeline": single_row_http(pipeline_only), "fast": single_row_http(results[True])}
     load = (load_before, os.getloadavg()[0])
-    fast_body = serve_fastpath.render(in_process, 1000 / floors[1], http, load, args.seconds)
+    fast_body = serve_fastpath.render(in_process, http, load, args.seconds)
     print(f"{START_MARK}\n{body}{END_MARK}")
     print(f"{serve_fastpath.START_MARK}\n{fast_body}{serve_fastpath.END_MARK}")
     if args.write:
