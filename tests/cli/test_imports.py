@@ -119,6 +119,7 @@ BUDGETS = {
 }
 
 
+@pytest.mark.slow  # runs all five stages in fresh interpreters (about 15 s of CPU)
 @pytest.mark.parametrize("stage", list(BUDGETS))
 def test_a_stage_imports_within_its_budget(stage_imports: dict[str, list[str]], stage: str) -> None:
     forbidden, rooms, packages = BUDGETS[stage]
@@ -128,6 +129,7 @@ def test_a_stage_imports_within_its_budget(stage_imports: dict[str, list[str]], 
     assert len(third_party(modules)) <= packages, sorted(third_party(modules))
 
 
+@pytest.mark.slow  # shares the five stage runs above
 def test_prepare_splits_without_the_models(stage_imports: dict[str, list[str]]) -> None:
     """prepare needs scikit-learn's splitter, not its estimators or skops; train needs both."""
     assert "sklearn.model_selection" in stage_imports["prepare"]

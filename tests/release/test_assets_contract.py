@@ -159,6 +159,7 @@ def test_the_release_carries_the_contract_from_its_non_default_path(
     assert "contract.yaml" in info["files"]
 
 
+@pytest.mark.slow  # starts a real server from the image's command
 def test_the_image_serves_the_release_directory_alone(churn_release: Path, tmp_path: Path) -> None:
     """/app as the Dockerfile lays it out: `release/` and nothing else (no data/, no params)."""
     app_dir = tmp_path / "app"
@@ -172,6 +173,7 @@ def test_the_image_serves_the_release_directory_alone(churn_release: Path, tmp_p
     assert json.loads(line)["inputs"] == RECORD
 
 
+@pytest.mark.slow  # starts a real server through make
 def test_make_serve_reads_params_and_contract_from_the_release(
     churn_release: Path, tmp_path: Path
 ) -> None:
