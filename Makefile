@@ -51,7 +51,7 @@ repro: run ## Same as `make run`
 
 .PHONY: test
 test: lint ## Lint, type-check, then the default test suite (the README's test command)
-	pytest
+	pytest --numprocesses auto --dist loadfile
 
 .PHONY: test-slow
 test-slow: $(STAMP) ## Slow tests: full-data dvc repro, determinism, workflows under act, DVC remotes
