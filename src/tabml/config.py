@@ -75,6 +75,7 @@ class TrainParams(_Section):
 
     model: Literal["logistic_regression", "hist_gradient_boosting"] = "hist_gradient_boosting"
     seed: int = 42
+    threads: Annotated[int, Field(ge=1, le=256)] = 1  # the model's bytes depend on it
     logistic_regression: LogisticRegressionParams = LogisticRegressionParams()
     hist_gradient_boosting: HistGradientBoostingParams = HistGradientBoostingParams()
 

@@ -218,6 +218,7 @@ def test_an_os_error_is_one_sentence_with_path_and_reason(
     assert one_error_line(result) == expected
 
 
+@pytest.mark.slow  # a real RLIMIT_FSIZE child process; the faked EFBIG case above stays fast
 def test_a_real_file_size_limit_is_one_sentence(project: Path) -> None:
     """RLIMIT_FSIZE holds for root too: the write fails with EFBIG (Python ignores SIGXFSZ)."""
 

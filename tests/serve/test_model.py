@@ -30,6 +30,7 @@ def release(trained: Path, tmp_path: Path) -> Path:
     return make_release(trained, tmp_path / "release")
 
 
+@pytest.mark.slow  # starts `tabml serve`; the checksum refusal itself is unit-tested below
 def test_a_tampered_model_refuses_to_start_the_server(release: Path, trained: Path) -> None:
     """The real command exits non-zero with one sentence, before it ever listens."""
     with (release / "model.skops").open("ab") as stream:

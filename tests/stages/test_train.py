@@ -52,3 +52,27 @@ def test_hyperparameters_are_passed(
     classifier = fitted["classifier"]
     assert classifier.n_iter_ == 7 and classifier.learning_rate == 0.3
     assert classifier.is_categorical_ is not None and np.any(classifier.is_categorical_)
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_the_fit_runs_on_exactly_the_threads_params_ask_for(
+    splits: tuple[pd.DataFrame, pd.DataFrame],
+    params: Params,
+    threads: int,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Another thread count changes the model's last bits, so it never follows the machine."""
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    seen: list[int] = []
+    fit = HistGradientBoostingClassifier.fit
+
+    def spy(self: HistGradientBoostingClassifier, *args: object, **kwargs: object) -> object:
+        seen.extend(i["num_threads"] for i in threadpool_info() if i["user_api"] == "openmp")
+        return fit(self, *args, **kwargs)
+
+    monkeypatch.setattr(HistGradientBoostingClassifier, "fit", spy)
+    featurizer, features = featurize(splits[0], params.data, params.featurize)
+    with threadpool_limits(limits=3, user_api="openmp"):  # what the machine would offer
+        train(features, "income", featurizer, params.train.model_copy(update={"threads": threads}))
+    assert seen and set(seen) == {threads}

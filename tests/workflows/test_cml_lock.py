@@ -160,6 +160,7 @@ def test_npm_accepts_the_locked_tree() -> None:
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr
 
 
+@pytest.mark.slow  # a negative control that runs npm
 def test_npm_ls_catches_a_tree_out_of_sync(tmp_path: Path, lock: dict[str, Any]) -> None:
     """The check above can fail: a dependency outside its range, or a missing one, is refused."""
     for broken in ("version", "missing"):

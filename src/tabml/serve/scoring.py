@@ -39,7 +39,7 @@ from typing import Any
 
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
-from threadpoolctl import ThreadpoolController  # type: ignore[import-untyped]
+from threadpoolctl import ThreadpoolController
 
 from tabml.contract import Contract
 from tabml.serve.fastmodel import UnsupportedError

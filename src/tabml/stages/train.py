@@ -37,7 +37,15 @@ def build_classifier(
 def train(
     features: pd.DataFrame, target: str, featurizer: ColumnTransformer, params: TrainParams
 ) -> Pipeline:
-    """Fit the classifier; return one pipeline (featurizer + classifier) that takes raw columns."""
+    """Fit the classifier; return one pipeline (featurizer + classifier) that takes raw columns.
+
+    The fit runs on exactly `params.threads` OpenMP threads, whatever the machine has:
+    HistGradientBoosting sums histograms per thread, so another thread count gives a model
+    that differs in its last bits, and `dvc.lock` would differ between a laptop and a runner.
+    """
+    from threadpoolctl import threadpool_limits
+
     classifier = build_classifier(params, native_categorical_features(featurizer))
-    classifier.fit(features.drop(columns=[target]), features[target].to_numpy())
+    with threadpool_limits(limits=params.threads, user_api="openmp"):
+        classifier.fit(features.drop(columns=[target]), features[target].to_numpy())
     return Pipeline([("features", featurizer), ("classifier", classifier)])
