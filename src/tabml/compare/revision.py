@@ -8,7 +8,6 @@ in a git worktree. They never come from a stale artifact.
 from __future__ import annotations
 
 import json
-import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -76,18 +75,13 @@ def _dvc_env(checkout: Path) -> dict[str, str]:
 
 def dvc(*args: str, cwd: Path) -> str:
     """Run a dvc command in `cwd`; a failure becomes one sentence with DVC's last line."""
-    result = subprocess.run(
-        tools.dvc_command(*args),
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        env=_dvc_env(cwd),
-        check=False,
-    )
+    result = tools.run(tools.dvc_command(*args), cwd, env=_dvc_env(cwd))
+    stdout = result.stdout.decode(errors="replace")
     if result.returncode != 0:
-        lines = (result.stderr + result.stdout).strip().splitlines() or ["failed"]
+        text = result.stderr.decode(errors="replace") + stdout
+        lines = text.strip().splitlines() or ["failed"]
         raise TabmlError(f"dvc {' '.join(args)} in {cwd.name}: {lines[-1]}")
-    return result.stdout
+    return stdout
 
 
 def stage_outs(lock: dict[str, Any]) -> set[str]:

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from tabml.errors import TabmlError
-from tabml.platform import actions, github
+from tabml.platform import actions, github, tools
 
 BOT = ("github-actions[bot]", "41898282+github-actions[bot]@users.noreply.github.com")
 SHALLOW_HINT = "actions/checkout needs fetch-depth: 0"
@@ -29,13 +29,8 @@ def _spawn(
     timeout: float | None = None,
 ) -> subprocess.CompletedProcess[bytes]:
     try:
-        return subprocess.run(
-            ["git", *args],
-            cwd=cwd,
-            env={**os.environ, **env} if env else None,
-            capture_output=True,
-            timeout=timeout,
-            check=False,
+        return tools.run(
+            ["git", *args], cwd, env={**os.environ, **env} if env else None, timeout=timeout
         )
     except OSError:
         if not cwd.is_dir():

@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import json
 import secrets
-import subprocess
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -25,18 +24,13 @@ Log = Callable[[str], None]
 
 def dvc(*args: str, cwd: Path = Path()) -> str:
     """Run this environment's `dvc`; a failure becomes one sentence with DVC's last error line."""
-    done = subprocess.run(
-        tools.dvc_command(*args),
-        cwd=cwd,
-        env=tools.tool_env(),
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    done = tools.run(tools.dvc_command(*args), cwd, env=tools.tool_env())
+    stdout = done.stdout.decode(errors="replace")
     if done.returncode != 0:
-        lines = [line for line in (done.stderr + done.stdout).splitlines() if line.strip()]
+        text = done.stderr.decode(errors="replace") + stdout
+        lines = [line for line in text.splitlines() if line.strip()]
         raise TabmlError(f"dvc {' '.join(args[:2])}: {lines[-1] if lines else 'failed'}")
-    return done.stdout
+    return stdout
 
 
 def experiment_names(sweep: Sweep, token: str | None = None) -> list[str]:

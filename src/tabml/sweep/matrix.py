@@ -12,7 +12,6 @@ from __future__ import annotations
 import io
 import json
 import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -72,8 +71,8 @@ def run_one(sweep: Sweep, index: int, out_dir: Path, cwd: Path = Path()) -> Path
     candidate = _candidate(sweep, index)
     _write_status(out_dir, candidate, "failed", "the experiment did not finish")
     sets = [arg for override in candidate.overrides() for arg in ("-S", override)]
-    done = subprocess.run(
-        tools.dvc_command("exp", "run", *sets), cwd=cwd, env=tools.tool_env(), check=False
+    done = tools.run(
+        tools.dvc_command("exp", "run", *sets), cwd, env=tools.tool_env(), capture=False
     )
     if done.returncode != 0:
         error = f"dvc exp run exited {done.returncode}"
