@@ -10,8 +10,6 @@ import pytest
 
 from tabml import metrics
 from tabml.compare.bootstrap import Sample, weighted_metrics
-from tabml.config import parse_params
-from tabml.errors import TabmlError
 from tabml.stages.evaluate import classification_metrics
 
 LABELS = np.array([0, 1, 1, 0, 1, 0, 0, 1])
@@ -21,9 +19,24 @@ DIRECTIONS = {
     "precision": "higher",
     "recall": "higher",
     "f1": "higher",
+    "f1_macro": "higher",
+    "f1_weighted": "higher",
+    "balanced_accuracy": "higher",
     "log_loss": "lower",
     "brier": "lower",
+    "rmse": "lower",
+    "mae": "lower",
+    "r2": "higher",
+    "abs_error_p50": "lower",
+    "abs_error_p90": "lower",
 }
+BY_TASK = {
+    "binary": ("roc_auc", "accuracy", "precision", "recall", "f1", "log_loss", "brier"),
+    "multiclass": ("accuracy", "f1_macro", "f1_weighted", "balanced_accuracy", "log_loss"),
+    "regression": ("rmse", "mae", "r2", "abs_error_p50", "abs_error_p90"),
+}
+CODES = np.array([0, 1, 2, 2, 1, 0, 2, 1])
+TARGETS = np.array([3.0, -1.0, 2.5, 10.0, 0.0, 4.0, 7.5, 1.0])
 
 
 def value(metric: metrics.Metric, scores: Any) -> float:
@@ -34,15 +47,54 @@ def test_names_are_unique_and_each_has_its_direction_and_task() -> None:
     names = [m.name for m in metrics.REGISTRY]
     assert len(names) == len(set(names))
     assert {m.name: m.direction for m in metrics.REGISTRY} == DIRECTIONS
-    assert all(m.tasks == {"binary"} for m in metrics.REGISTRY)
-    assert metrics.names("binary") == tuple(DIRECTIONS)
-    assert metrics.names("regression") == metrics.names("multiclass") == ()
+    for task, expected in BY_TASK.items():
+        assert metrics.names(task) == expected  # type: ignore[arg-type]
+        assert metrics.TASK_DEFAULTS[task].headline in expected  # type: ignore[index]
+        assert set(metrics.TASK_DEFAULTS[task].performance_drop) <= set(expected)  # type: ignore[index]
     assert (
         set(metrics.TASKS) == {"binary", "multiclass", "regression"} == set(get_args(metrics.Task))
     )
 
 
-@pytest.mark.parametrize("metric", metrics.REGISTRY, ids=lambda m: m.name)
+def one_hot(codes: Any, classes: int = 3) -> Any:
+    return np.eye(classes)[codes]
+
+
+@pytest.mark.parametrize("metric", metrics.for_task("multiclass"), ids=lambda m: m.name)
+def test_multiclass_perfect_beats_a_shifted_prediction(metric: metrics.Metric) -> None:
+    shifted = (CODES + 1) % 3
+    perfect = metric.compute(CODES, one_hot(CODES), CODES)
+    wrong = metric.compute(CODES, one_hot(shifted) * 0.8 + 0.2 / 3, shifted)
+    assert perfect == pytest.approx(0.0 if metric.lower_is_better else 1.0, abs=1e-9)
+    assert metric.worse_by(perfect, wrong) > 0
+
+
+def test_multiclass_log_loss_counts_a_class_the_rows_lack() -> None:
+    scores = np.full((4, 4), 0.25)  # four classes, the rows hold only three
+    value = metrics.get("log_loss").compute(CODES[:4], scores, CODES[:4])
+    assert value == pytest.approx(np.log(4))
+
+
+@pytest.mark.parametrize("metric", metrics.for_task("regression"), ids=lambda m: m.name)
+def test_regression_perfect_beats_the_mean(metric: metrics.Metric) -> None:
+    mean = np.full(len(TARGETS), TARGETS.mean())
+    perfect = metric.compute(TARGETS, TARGETS, TARGETS)
+    assert perfect == pytest.approx(0.0 if metric.lower_is_better else 1.0, abs=1e-9)
+    assert metric.worse_by(perfect, metric.compute(TARGETS, mean, mean)) > 0
+
+
+def test_regression_values_by_hand() -> None:
+    labels, predicted = np.array([1.0, 2.0, 4.0]), np.array([2.0, 2.0, 1.0])
+    assert metrics.get("rmse").compute(labels, predicted, predicted) == pytest.approx(
+        np.sqrt(10 / 3)
+    )
+    assert metrics.get("mae").compute(labels, predicted, predicted) == pytest.approx(4 / 3)
+    assert metrics.get("abs_error_p50").compute(labels, predicted, predicted) == 1.0
+    constant = np.ones(3)
+    assert np.isnan(metrics.get("r2").compute(constant, predicted, predicted))
+
+
+@pytest.mark.parametrize("metric", metrics.for_task("binary"), ids=lambda m: m.name)
 def test_a_perfect_prediction_is_the_best_extreme_and_an_inverted_one_is_worse(
     metric: metrics.Metric,
 ) -> None:
@@ -93,41 +145,3 @@ def test_every_binary_metric_has_an_exact_bootstrap_twin() -> None:
     for metric in metrics.for_task("binary"):
         expected = metric.compute(labels, scores, predicted)
         assert twins[metric.name][0] == pytest.approx(expected, rel=1e-9), metric.name
-
-
-def minimal_params(**sections: object) -> dict[str, object]:
-    data = {"path": "t.csv", "contract": "c.yaml", "target": "y", "positive_label": 1}
-    return {"data": data, **sections}
-
-
-@pytest.mark.parametrize(
-    ("key", "sections"),
-    [
-        ("report.metrics", {"report": {"metrics": ["roc_auc", "auc"]}}),
-        ("report.headline", {"report": {"headline": "auc"}}),
-        ("report.gate.floors", {"report": {"gate": {"floors": {"auc": 0.5}}}}),
-        ("report.gate.max_regression", {"report": {"gate": {"max_regression": {"auc": 0.1}}}}),
-        (
-            "report.gate.max_slice_regression",
-            {"report": {"gate": {"max_slice_regression": {"auc": 0.1}}}},
-        ),
-        ("monitor.performance_drop", {"monitor": {"performance_drop": {"auc": 0.1}}}),
-    ],
-)
-def test_config_refuses_an_unknown_metric_naming_the_key(
-    key: str, sections: dict[str, object]
-) -> None:
-    with pytest.raises(TabmlError) as error:
-        parse_params(minimal_params(**sections))
-    known = ", ".join(metrics.names())
-    assert str(error.value) == f"params.yaml: {key} names unknown metric 'auc' (known: {known})"
-
-
-def test_config_accepts_every_registered_name_everywhere() -> None:
-    names = list(metrics.names())
-    drops = dict.fromkeys(names, 0.1)
-    gate = {"floors": dict.fromkeys(names, 0.5), "max_regression": drops}
-    report = {"metrics": names, "headline": names[-1], "gate": gate}
-    params = parse_params(minimal_params(report=report, monitor={"performance_drop": drops}))
-    assert params.report.metrics == names
-    assert list(params.monitor.performance_drop) == names

@@ -141,7 +141,7 @@ def detect_drift(
     absent = [name for name in monitored.columns if name not in frame.columns]
     scores, scores_source = current_scores(current, frame, reference.frame, data, model)
     labels = (
-        encode_labels(current.labels, data.positive_label) if current.labels is not None else None
+        encode_labels(current.labels, data.positive) if current.labels is not None else None
     )
     labelled = 0 if labels is None else int((~np.isnan(labels)).sum())
 

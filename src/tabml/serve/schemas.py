@@ -85,7 +85,7 @@ def example_record(contract: Contract, columns: Sequence[str]) -> dict[str, Any]
 
 def class_labels(contract: Contract, data: DataParams) -> tuple[str | int, str | int]:
     """The positive label from params and the negative one: the target's other category."""
-    positive = data.positive_label
+    positive = data.positive
     spec = contract.columns.get(data.target)
     if spec is not None and spec.categories is not None:
         others = [value for value in spec.categories if value != str(positive)]

@@ -39,7 +39,7 @@ def check_columns(contract: Contract, data: DataParams, params_file: str = "para
 def target_labels(frame: pd.DataFrame, data: DataParams, source: str) -> pd.Series:
     """The target as 0/1, after checking it has the positive label and two classes."""
     labels = frame[data.target].astype(str)
-    positive = str(data.positive_label)
+    positive = str(data.positive)
     if not (labels == positive).any():
         raise TabmlError(
             f"{source}: column {shown(data.target)} never has the positive label "

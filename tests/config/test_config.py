@@ -8,7 +8,7 @@ import yaml
 from tabml.config import Params, load_params, parse_params
 from tabml.errors import TabmlError
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def committed() -> dict[str, object]:
@@ -16,9 +16,9 @@ def committed() -> dict[str, object]:
 
 
 def test_committed_params_are_valid() -> None:
+    """A check of the user's project: whatever table it holds, its params must load."""
     params = load_params(ROOT / "params.yaml")
-    assert params.data.target == "income"
-    assert params.train.model == "hist_gradient_boosting"
+    assert params.data.target == committed()["data"]["target"]  # type: ignore[index]
 
 
 def test_params_are_frozen() -> None:
