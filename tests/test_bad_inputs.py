@@ -348,7 +348,10 @@ class Outcome:
 FORK_SERVER = """
 import json, os, signal, sys, traceback
 from tabml.cli import app
-import skops.io, tabml.model_types, tabml.serve.app, tabml.stages.validate
+import skops.io
+import tabml.model_types
+import tabml.serve.app
+import tabml.stages.validate
 for line in sys.stdin:
     case = json.loads(line)
     if (pid := os.fork()) == 0:

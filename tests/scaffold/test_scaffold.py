@@ -5,6 +5,7 @@ command on a copy of this repository, whose own renamed package then runs its te
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import tomllib
 from pathlib import Path
@@ -31,7 +32,7 @@ from tabml.scaffold.project import (
     taken_names,
     tracked_text_files,
 )
-from tests.support import ROOT, copy_repo, run, tool_env
+from tests.support import BIN, ROOT, copy_repo, run, tool_env
 
 CURRENT = current_package(ROOT)
 OLD, NEW = "demoml", "churn_model"
@@ -57,18 +58,34 @@ def test_snake_case_names_are_accepted(name: str, taken: dict[str, str]) -> None
 
 
 @pytest.mark.parametrize(
+    ("name", "package"),
+    [("acme-churn", "acme_churn"), ("churn-model-v2", "churn_model_v2"), ("a-b_c", "a_b_c")],
+)
+def test_hyphenated_names_are_accepted_as_uv_init_does(
+    name: str, package: str, taken: dict[str, str]
+) -> None:
+    assert validate_name(name, taken) == package
+
+
+@pytest.mark.parametrize(
     ("name", "reason"),
     [
         ("", "NAME is empty"),
-        ("Churn", "is not a snake_case Python package name"),
-        ("churn-model", "is not a snake_case Python package name"),
-        ("2churn", "is not a snake_case Python package name"),
-        ("churn__model", "is not a snake_case Python package name"),
-        ("_churn", "is not a snake_case Python package name"),
-        ("churn_", "is not a snake_case Python package name"),
+        ("Churn", "is not a usable project name"),
+        ("2churn", "is not a usable project name"),
+        ("churn__model", "is not a usable project name"),
+        ("churn--model", "is not a usable project name"),
+        ("churn-_model", "is not a usable project name"),
+        ("_churn", "is not a usable project name"),
+        ("-churn", "is not a usable project name"),
+        ("churn_", "is not a usable project name"),
+        ("churn-", "is not a usable project name"),
+        ("churn.model", "is not a usable project name"),
         ("c" * 41, "at most 40 characters"),
+        ("c-" * 20 + "c", "at most 40 characters"),
         ("class", "is a Python keyword"),
         ("json", "already an importable module (standard library)"),
+        ("typing-extensions", "(package 'typing_extensions') is already an importable module"),
         ("sklearn", "already an importable module (installed package scikit-learn)"),
         ("support", "already an importable module (tests/support.py)"),
     ],
@@ -184,11 +201,21 @@ def test_the_plan_for_this_repository_renames_everything_that_names_the_package(
     deps = [d for stage in stages.values() for d in stage["deps"] if d.startswith("src/")]
     assert deps and all(d.startswith(f"src/{NEW}/") for d in deps)
     assert plan.edits["README.md"].startswith(f"# {NEW}\n")
-    assert "Makefile" in plan.edits and "tests/test_config.py" in plan.edits
+    assert "Makefile" in plan.edits and "tests/conftest.py" in plan.edits
     for kept in ("CHANGELOG.md", "LICENSE", "uv.lock", "dvc.lock", "reports/metrics.json"):
         assert kept not in plan.edits
     leftover = name_pattern(CURRENT)
     assert [p for p, text in plan.edits.items() if leftover.search(text)] == []
+
+
+def test_a_hyphenated_name_is_the_distribution_and_its_underscore_form_the_package() -> None:
+    plan = plan_init(tracked_text_files(ROOT), CURRENT, "acme_churn", {}, distribution="acme-churn")
+    pyproject = tomllib.loads(plan.edits["pyproject.toml"])
+    assert pyproject["project"]["name"] == "acme-churn"
+    assert pyproject["project"]["scripts"] == {"acme_churn": "acme_churn.cli:app"}
+    assert pyproject["tool"]["importlinter"]["root_package"] == "acme_churn"
+    assert plan.edits["README.md"].startswith("# acme-churn\n")
+    assert plan.renames[f"src/{CURRENT}/cli/__init__.py"] == "src/acme_churn/cli/__init__.py"
 
 
 def test_the_plan_is_empty_when_there_is_nothing_to_do() -> None:
@@ -279,10 +306,65 @@ def test_without_a_git_identity_nothing_changes(
     assert (mini / "src" / OLD).is_dir()
 
 
+LONG = "zeta-customer-churn-prediction-model-v2"  # hyphenated, near the 40-character limit
+LONG_PACKAGE = LONG.replace("-", "_")
+
+
+def test_a_long_hyphenated_name_leaves_a_project_that_ruff_passes(
+    mini: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A longer name pushes prose past the line length and moves imports; init tidies both."""
+    (mini / "src/demoml/cli.py").write_text(
+        '"""The demoml CLI: each subcommand of `demoml`, as `python -m demoml` runs it."""'
+        "\n\n\nclass DemomlError(Exception):\n    pass\n"
+    )
+    (mini / "tests").mkdir()
+    (mini / "tests/__init__.py").write_text("")
+    (mini / "tests/test_cli.py").write_text(
+        "from demoml.cli import DemomlError\nfrom tests import support\n\n"
+        "CASES = (DemomlError, support)\n"
+    )
+    with (mini / "pyproject.toml").open("a") as pyproject:
+        pyproject.write(
+            '\n[tool.ruff]\nline-length = 100\n\n[tool.ruff.lint]\nselect = ["E", "I"]\n'
+        )
+    lint = (["ruff", "check", "--no-cache", "."], ["ruff", "format", "--no-cache", "--check", "."])
+    assert [run(command, mini, check=False).returncode for command in lint] == [0, 0]
+    run(["git", "add", "-A"], mini)
+    run(["git", "commit", "-q", "-m", "a command line and a test"], mini)
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    for tool in ("uv", "dvc"):
+        (fake / tool).write_text(f'#!/bin/sh\necho "{tool} $*" >> "{tmp_path}/calls"\n')
+        (fake / tool).chmod(0o755)
+    monkeypatch.setenv("PATH", os.pathsep.join([str(fake), str(BIN), os.environ["PATH"]]))
+    before = head(mini)
+
+    result = init_project(mini, LONG, uv=str(fake / "uv"))
+
+    assert result.package == LONG_PACKAGE and result.commit is not None
+    assert (tmp_path / "calls").read_text().splitlines() == [
+        "uv lock",
+        "uv sync --frozen",
+        "dvc repro",
+    ]
+    assert tomllib.loads((mini / "pyproject.toml").read_text())["project"]["name"] == LONG
+    assert (mini / "README.md").read_text().startswith(f"# {LONG}\n")
+    assert f"\t{LONG_PACKAGE} prepare" in (mini / "Makefile").read_text()
+    cli = (mini / "src" / LONG_PACKAGE / "cli.py").read_text()
+    assert "class ZetaCustomerChurnPredictionModelV2Error(Exception):" in cli
+    assert cli.count(LONG_PACKAGE) == 3 and max(len(line) for line in cli.splitlines()) <= 100
+    test = (mini / "tests/test_cli.py").read_text()
+    assert test.index("from tests import") < test.index(f"from {LONG_PACKAGE}.cli import")
+    assert [run(command, mini, check=False).returncode for command in lint] == [0, 0]
+    assert run(["git", "rev-parse", "HEAD~1"], mini).stdout.strip() == before
+    assert run(["git", "status", "--porcelain", "--ignored"], mini).stdout == ""
+
+
 def test_the_cli_prints_one_sentence_for_a_bad_name(mini: Path) -> None:
     result = CliRunner().invoke(app, ["init", "--name", "Churn-Model"])
     assert result.exit_code == 1
-    assert "NAME 'Churn-Model' is not a snake_case Python package name" in result.output
+    assert "NAME 'Churn-Model' is not a usable project name" in result.output
     assert len(result.output.strip().splitlines()) == 1, result.output
 
 
@@ -291,7 +373,8 @@ def test_the_cli_prints_one_sentence_for_a_bad_name(mini: Path) -> None:
 
 @pytest.mark.slow
 def test_make_init_renames_relocks_reproduces_and_commits(tmp_path: Path) -> None:
-    """`make init` on a copy: the copy's own venv, renamed CLI, pipeline and tests all work.
+    """`make init` with a long hyphenated NAME on a copy: the copy's own venv, renamed CLI,
+    pipeline and tests all work, and `make lint` passes (the name moved imports and lines).
 
     The copy gets its own `.venv` from uv's cache (`make` syncs it, then `init` relocks and
     reinstalls the renamed package), so the renamed project is checked with nothing borrowed
@@ -314,10 +397,11 @@ def test_make_init_renames_relocks_reproduces_and_commits(tmp_path: Path) -> Non
         assert done.returncode == 0, done.stdout + done.stderr
         return done
 
-    out = make("init", f"NAME={NEW}")
-    message = f"Initialise {NEW} from the {CURRENT} template for acme/churn-model"
+    new = LONG_PACKAGE
+    out = make("init", f"NAME={LONG}")
+    message = f"Initialise {new} from the {CURRENT} template for acme/churn-model"
     assert f": {message}" in out.stderr
-    assert f"renamed  src/{CURRENT}/cli/__init__.py -> src/{NEW}/cli/__init__.py" in out.stderr
+    assert f"renamed  src/{CURRENT}/cli/__init__.py -> src/{new}/cli/__init__.py" in out.stderr
     assert "edited   pyproject.toml" in out.stderr and "edited   dvc.yaml" in out.stderr
     assert run(["git", "log", "-1", "--format=%s"], repo).stdout.strip() == message
     assert run(["git", "status", "--porcelain"], repo).stdout == ""
@@ -326,18 +410,20 @@ def test_make_init_renames_relocks_reproduces_and_commits(tmp_path: Path) -> Non
     assert left <= {"CHANGELOG.md", "LICENSE"}, left
     assert "https://github.com/acme/churn-model/actions/workflows/ci.yml" in readme.read_text()
     lock = tomllib.loads((repo / "uv.lock").read_text())
-    assert NEW.replace("_", "-") in {package["name"] for package in lock["package"]}
+    assert LONG in {package["name"] for package in lock["package"]}
+    assert tomllib.loads((repo / "pyproject.toml").read_text())["project"]["name"] == LONG
     dvc_lock = yaml.safe_load((repo / "dvc.lock").read_text())
-    assert dvc_lock["stages"]["prepare"]["cmd"] == f"{NEW} prepare"
+    assert dvc_lock["stages"]["prepare"]["cmd"] == f"{new} prepare"
     assert (repo / "reports" / "metrics.json").read_bytes() == metrics
     assert json.loads(metrics)["roc_auc"] > 0.9
 
     venv = repo / ".venv" / "bin"
-    assert (venv / NEW).exists() and not (venv / CURRENT).exists()
+    assert (venv / new).exists() and not (venv / CURRENT).exists()
     assert "up to date" in make("run").stdout
-    pytest_config = ["-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_config.py"]
+    make("lint")  # ruff check, ruff format --check, mypy, lint-imports
+    own_tests = ["-m", "pytest", "-q", "-p", "no:cacheprovider", "-m", "not slow", "tests/scaffold"]
     tests = subprocess.run(
-        [str(venv / "python"), *pytest_config],
+        [str(venv / "python"), *own_tests],
         cwd=repo,
         env=env,
         text=True,
@@ -348,6 +434,6 @@ def test_make_init_renames_relocks_reproduces_and_commits(tmp_path: Path) -> Non
     assert "passed" in tests.stdout
 
     before = head(repo)
-    again = make("init", f"NAME={NEW}")
-    assert f"nothing to do: the package is already called {NEW}" in again.stderr
+    again = make("init", f"NAME={LONG}")
+    assert f"nothing to do: the package is already called {new}" in again.stderr
     assert head(repo) == before

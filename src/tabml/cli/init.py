@@ -19,7 +19,13 @@ def register(app: typer.Typer) -> None:
 
 @clear_errors
 def init(
-    name: Annotated[str, typer.Option("--name", help="The new package name, in snake_case.")],
+    name: Annotated[
+        str,
+        typer.Option(
+            "--name",
+            help="The project name, snake_case or hyphenated (acme-churn: package acme_churn).",
+        ),
+    ],
     repo: Annotated[
         str | None,
         typer.Option("--repo", help="GitHub owner/name for badges (default: the origin remote)."),

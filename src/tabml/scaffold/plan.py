@@ -6,6 +6,9 @@ inside a longer word such as `mytabml`) in every tracked text file, paths includ
 data, generated files (`reports/`, and the lock files, which uv and DVC rewrite) and the files
 whose history or legal text the new owner edits by hand (`CHANGELOG.md`, `LICENSE`). The
 GitHub repository of the README's badges is replaced by yours wherever it appears.
+
+A NAME may be hyphenated, as `uv init` accepts it: `acme-churn` is the distribution
+(`[project] name`, the README's title), `acme_churn` the package and the command.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from pathlib import Path
 from tabml.errors import TabmlError
 
 MAX_NAME_LENGTH = 40
-NAME_PATTERN = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*")
+NAME_PATTERN = re.compile(r"[a-z][a-z0-9]*(?:[-_][a-z0-9]+)*")
 SLUG_PATTERN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?/[A-Za-z0-9._-]+")
 URL = re.compile(r"[a-z][a-z0-9+.-]*://[^\s<>\"'`)\]]+")
 BADGE = re.compile(r"!\[[^\]]*\]\((?P<image>[^)\s]+)[^)]*\)")
@@ -46,27 +49,34 @@ class Plan:
         return not self.edits and not self.renames
 
 
+def package_name(name: str) -> str:
+    """The package (and command) of a project name: `acme-churn` -> `acme_churn`."""
+    return name.replace("-", "_")
+
+
 def validate_name(name: str, taken: Mapping[str, str]) -> str:
-    """Return `name` if it can be the new package name, else raise one clear sentence.
+    """The package name of project `name` if it is usable, else raise one clear sentence.
 
     `taken` maps module names that are already importable to where they come from.
     """
     if not name:
-        raise TabmlError("NAME is empty: run `make init NAME=your_project` with a snake_case name.")
+        raise TabmlError("NAME is empty: run `make init NAME=your-project` (or your_project).")
     if len(name) > MAX_NAME_LENGTH or not NAME_PATTERN.fullmatch(name):
         raise TabmlError(
-            f"NAME {name!r} is not a snake_case Python package name: use lowercase letters, digits "
-            f"and single underscores, start with a letter, at most {MAX_NAME_LENGTH} characters "
-            "(for example churn_model)."
+            f"NAME {name!r} is not a usable project name: use lowercase letters and digits, "
+            "with single hyphens or underscores between them, start with a letter, at most "
+            f"{MAX_NAME_LENGTH} characters (for example churn-model or churn_model)."
         )
-    if keyword.iskeyword(name):
-        raise TabmlError(f"NAME {name!r} is a Python keyword, so `import {name}` cannot work.")
-    if name in taken:
+    package = package_name(name)
+    what = repr(name) if package == name else f"{name!r} (package {package!r})"
+    if keyword.iskeyword(package):
+        raise TabmlError(f"NAME {what} is a Python keyword, so `import {package}` cannot work.")
+    if package in taken:
         raise TabmlError(
-            f"NAME {name!r} is already an importable module ({taken[name]}), "
+            f"NAME {what} is already an importable module ({taken[package]}), "
             "so one would shadow the other; choose another name."
         )
-    return name
+    return package
 
 
 def parse_github_remote(url: str) -> str | None:
@@ -149,19 +159,25 @@ def set_readme_title(text: str, name: str) -> str:
     return re.sub(r"(?m)^# .*$", f"# {name}", text, count=1)
 
 
-def set_description(pyproject: str, description: str) -> str:
-    """Set `description` in the `[project]` table of pyproject.toml."""
-    escaped = description.replace("\\", "\\\\").replace('"', '\\"')
+def set_project_field(pyproject: str, key: str, value: str) -> str:
+    """Set the string `key` (`name`, `description`) in the `[project]` table of pyproject.toml."""
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"')
     head, sep, tail = pyproject.partition("[project]\n")
     if not sep:
-        raise TabmlError("pyproject.toml: no [project] table to put the description in.")
+        raise TabmlError(f"pyproject.toml: no [project] table to put the {key} in.")
     table, next_sep, rest = tail.partition("\n[")
-    line = f'description = "{escaped}"'
-    if re.search(r"(?m)^description\s*=.*$", table):
-        table = re.sub(r"(?m)^description\s*=.*$", lambda _: line, table, count=1)
+    line = f'{key} = "{escaped}"'
+    pattern = rf"(?m)^{re.escape(key)}\s*=.*$"
+    if re.search(pattern, table):
+        table = re.sub(pattern, lambda _: line, table, count=1)
     else:
         table = f"{line}\n{table}"
     return head + sep + table + next_sep + rest
+
+
+def set_description(pyproject: str, description: str) -> str:
+    """Set `description` in the `[project]` table of pyproject.toml."""
+    return set_project_field(pyproject, "description", description)
 
 
 def plan_init(
@@ -169,12 +185,16 @@ def plan_init(
     old: str,
     new: str,
     slugs: Mapping[str, str],
+    *,
     description: str | None = None,
+    distribution: str | None = None,
 ) -> Plan:
-    """The edits and renames that make a template work tree into project `new`.
+    """The edits and renames that make a template work tree into package `new`.
 
     `files` maps each tracked text file to its content; files outside `is_edited` are left alone.
+    `distribution` (default `new`) is the project name of pyproject.toml and the README title.
     """
+    title = distribution or new
     edits: dict[str, str] = {}
     renames: dict[str, str] = {}
     renaming = old != new
@@ -183,7 +203,9 @@ def plan_init(
             continue
         updated = replace_names(text, old, new, slugs)
         if path == "README.md" and renaming:
-            updated = set_readme_title(updated, new)
+            updated = set_readme_title(updated, title)
+        if path == "pyproject.toml" and distribution is not None:
+            updated = set_project_field(updated, "name", distribution)
         if path == "pyproject.toml" and description is not None:
             updated = set_description(updated, description)
         if updated != text:

@@ -1,15 +1,19 @@
 """`tabml init` (`make init NAME=...`): turn a fresh copy of the template into your project.
 
-`init_project` applies the plan (`scaffold.plan`) to a clean git work tree, relocks,
-reproduces the pipeline and makes one commit, or restores the last commit if any step fails.
+`init_project` applies the plan (`scaffold.plan`) to a clean git work tree, relocks, lets ruff
+sort and format the renamed code (`scaffold.reflow` shortens the prose a longer name pushed past
+the line length), reproduces the pipeline and makes one commit, or restores the last commit if
+any step fails: a new project is lint-clean before its first pull request, whatever its name.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
 import sys
+import tomllib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from importlib import metadata
@@ -27,6 +31,11 @@ from tabml.scaffold.plan import (
     plan_init,
     validate_name,
 )
+from tabml.scaffold.reflow import rewrap
+
+TIDY_ROUNDS = 8
+RUFF_CHECK = ("ruff", "check", "--no-cache")  # no .ruff_cache left in a tree to commit
+RUFF_FORMAT = ("ruff", "format", "--no-cache")
 
 
 @dataclass(frozen=True)
@@ -126,6 +135,65 @@ def _apply(root: Path, plan: Plan, old: str, new: str) -> None:
         (root / plan.renames.get(path, path)).write_bytes(text.encode("utf-8"))
 
 
+@dataclass(frozen=True)
+class Finding:
+    """One ruff finding: where, which rule, what it says."""
+
+    path: Path
+    row: int
+    code: str
+    message: str
+
+
+def _ruff(root: Path, env: Mapping[str, str], *select: str) -> list[Finding]:
+    """ruff's findings on the tree (only the `select`ed rules when given)."""
+    rules = ["--select", ",".join(select)] if select else []
+    out = _run(root, [*RUFF_CHECK, *rules, "--output-format", "json", "--exit-zero", "."], env)
+    findings: list[Finding] = []
+    for item in json.loads(out):
+        row = int(item["location"]["row"])
+        findings.append(Finding(root / item["filename"], row, item["code"], item["message"]))
+    return findings
+
+
+def _line_length(root: Path) -> int:
+    """`[tool.ruff] line-length` of the project (ruff's default, 88, when unset)."""
+    pyproject = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    return int(pyproject.get("tool", {}).get("ruff", {}).get("line-length", 88))
+
+
+def tidy(root: Path, env: Mapping[str, str]) -> None:
+    """Leave the renamed tree as clean as the template: imports sorted, formatted, and every
+    line within the line length (the name's length changes all three); else one sentence."""
+    width = _line_length(root)
+    for _ in range(TIDY_ROUNDS):
+        _run(root, [*RUFF_CHECK, "--fix", "--exit-zero", "--quiet", "."], env)
+        _run(root, [*RUFF_FORMAT, "--quiet", "."], env)
+        overlong: dict[Path, set[int]] = {}
+        for finding in _ruff(root, env, "E501"):
+            overlong.setdefault(finding.path, set()).add(finding.row)
+        changed = False
+        for path, rows in overlong.items():
+            text = path.read_text(encoding="utf-8")
+            shorter = rewrap(text, rows, width)
+            if shorter != text:
+                path.write_text(shorter, encoding="utf-8")
+                changed = True
+        if not changed:
+            break
+    else:
+        _run(root, [*RUFF_CHECK, "--fix", "--exit-zero", "--quiet", "."], env)
+        _run(root, [*RUFF_FORMAT, "--quiet", "."], env)
+    problems = _ruff(root, env)
+    if problems:
+        first = problems[0]
+        raise TabmlError(
+            f"after the rename ruff still finds {len(problems)} problem(s) it cannot fix (first: "
+            f"{first.path.relative_to(root)}:{first.row} {first.code} {first.message}); "
+            "choose a shorter NAME."
+        )
+
+
 def _restore(root: Path, new_dirs: Iterable[Path]) -> None:
     """Back to the last commit: the work tree was clean before `init_project` started."""
     git.attempt("reset", "-q", "--hard", "HEAD", cwd=root)
@@ -151,7 +219,7 @@ def init_project(
     files = tracked_text_files(root)
     readme = files.get("README.md", "")
     slugs = dict.fromkeys(badge_slugs(readme) - {slug}, slug) if slug else {}
-    plan = plan_init(files, old, new, slugs, description)
+    plan = plan_init(files, old, new, slugs, description=description, distribution=name)
     if plan.empty:
         where = f" and the badges point at {slug}" if slug else ""
         message = f"nothing to do: the package is already called {new}{where}."
@@ -180,6 +248,8 @@ def init_project(
             _run(root, [uv, "lock"], env)
             log("uv sync --frozen")
             _run(root, [uv, "sync", "--frozen"], env)
+            log("ruff: sort imports, format, shorten the lines the new name made too long")
+            tidy(root, env)
             log("dvc repro (the new project's baseline)")
             _run(root, ["dvc", "repro"], env)
         git.git("add", "-A", cwd=root)
