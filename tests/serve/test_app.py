@@ -69,6 +69,7 @@ def test_metadata_of_a_release_comes_from_its_files(
     assert meta["model_sha256"] == hashlib.sha256(model_bytes).hexdigest()
     assert meta["threshold"] == RELEASE_THRESHOLD
     assert (meta["positive_label"], meta["negative_label"]) == (">50K", "<=50K")
+    assert (meta["task"], meta["classes"]) == ("binary", ["<=50K", ">50K"])
     assert meta["features"] == FEATURES
     assert meta["optional"] == ["gender", "race"]
     assert meta["max_batch"] == RELEASE_MAX_BATCH

@@ -192,12 +192,12 @@ def test_a_fast_path_that_disagrees_with_the_pipeline_is_never_used(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     model = fit(("native", "median", True, None, "hist_gradient_boosting"))
-    real = fastmodel.CompiledTrees.positive
+    real = fastmodel.CompiledTrees.output
 
     def off_by_a_little(self: fastmodel.CompiledTrees, x: np.ndarray) -> np.ndarray:
         return real(self, x) + 1e-7
 
-    monkeypatch.setattr(fastmodel.CompiledTrees, "positive", off_by_a_little)
+    monkeypatch.setattr(fastmodel.CompiledTrees, "output", off_by_a_little)
     with pytest.raises(UnsupportedError, match="differ from the pipeline's by 1e-07"):
         compile_fast_path(model, COLUMNS, NUMERIC, CATEGORIES)
 

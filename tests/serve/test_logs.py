@@ -90,7 +90,12 @@ def test_the_off_switch_writes_no_log(plain_server: Server, test_rows: pd.DataFr
     assert not plain_server.log_path.parent.exists()
 
 
-def write_log(path: Path, requests: list[list[dict[str, object]]], max_bytes: int = 10**6) -> None:
+def write_log(
+    path: Path,
+    requests: list[list[dict[str, object]]],
+    max_bytes: int = 10**6,
+    answer: dict[str, object] | None = None,
+) -> None:
     log = RequestLog(path, max_bytes=max_bytes, backups=3)
     for number, records in enumerate(requests):
         log.write(
@@ -98,8 +103,7 @@ def write_log(path: Path, requests: list[list[dict[str, object]]], max_bytes: in
                 request_id=f"r{number}",
                 model_version="v1",
                 inputs_json=[json.dumps(r) for r in records],
-                scores=[0.25] * len(records),
-                labels=["no"] * len(records),
+                outputs=[answer or {"score": 0.25, "label": "no"}] * len(records),
                 timestamp="2026-01-01T00:00:00.000Z",
             )
         )
@@ -140,3 +144,27 @@ def test_reader_of_an_empty_log_has_a_score_column(tmp_path: Path) -> None:
     path.write_text("")
     frame = read_request_log(path)
     assert frame.empty and list(frame.columns) == ["score"]
+
+
+def test_multiclass_lines_log_the_label_and_probabilities_read_as_prediction_columns(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "requests.jsonl"
+    answer: dict[str, object] = {"label": "b", "probabilities": {"a": 0.25, "b": 0.5, "c": 0.25}}
+    write_log(path, [[{"n": 1}, {"n": 2}]], answer=answer)
+    line = json.loads(path.read_text().splitlines()[0])
+    assert {k: line[k] for k in ("label", "probabilities")} == answer and "score" not in line
+    frame = read_request_log(path, meta=True)
+    assert list(frame.columns)[:5] == ["n", "predicted", "score:a", "score:b", "score:c"]
+    assert frame["predicted"].tolist() == ["b", "b"]
+    assert frame["score:b"].tolist() == [0.5, 0.5]
+
+
+def test_regression_lines_log_the_prediction_read_as_predicted(tmp_path: Path) -> None:
+    path = tmp_path / "requests.jsonl"
+    write_log(path, [[{"n": 1}], [{"n": 2}]], answer={"prediction": 1234.5})
+    line = json.loads(path.read_text().splitlines()[0])
+    assert line["prediction"] == 1234.5 and "score" not in line and "label" not in line
+    frame = read_request_log(path)
+    assert list(frame.columns) == ["n", "predicted"]
+    assert frame["predicted"].tolist() == [1234.5, 1234.5]

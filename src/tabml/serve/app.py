@@ -47,6 +47,7 @@ from tabml.serve.schemas import (
     example_record,
 )
 from tabml.serve.scoring import Scorer
+from tabml.serve.tasks import Answers, check_task, class_names
 
 ENDPOINTS = ("/health", "/metadata", "/predict", "/metrics")
 
@@ -86,6 +87,7 @@ class Service:
     metadata: Metadata
     request_model: type[BaseModel]
     scorer: Scorer
+    answers: Answers
     request_log: RequestLog | None
     metrics: ServeMetrics | None
 
@@ -101,12 +103,8 @@ class Service:
         except ValidationError as exc:
             return error_response(exc.errors())
         records = request.records  # type: ignore[attr-defined]
-        scores = await self.scorer.score(records)
-        meta = self.metadata
-        labels = [
-            meta.positive_label if score >= meta.threshold else meta.negative_label
-            for score in scores
-        ]
+        outputs = await self.scorer.score(records)
+        predictions = self.answers.answers(outputs)
         request_id = uuid4().hex
         if self.request_log is not None:
             inputs = [r.model_dump_json(by_alias=True, exclude_unset=True) for r in records]
@@ -115,16 +113,12 @@ class Service:
                     request_id=request_id,
                     model_version=self.version,
                     inputs_json=inputs,
-                    scores=scores,
-                    labels=labels,
+                    outputs=predictions,
                     timestamp=utc_now(),
                 )
             )
         if self.metrics is not None:
-            self.metrics.observe_predictions(scores, labels)
-        predictions = [
-            {"score": s, "label": label} for s, label in zip(scores, labels, strict=True)
-        ]
+            self.metrics.observe_predictions(predictions)
         content = {
             "request_id": request_id,
             "model_version": self.version,
@@ -141,7 +135,11 @@ def build_service(settings: Settings) -> Service:
     contract_file = served.contract or params.data.contract  # a release brings its own
     contract = load_contract(contract_file)
     schema = build_record_schema(contract, params.data)
-    scorer = Scorer(served.estimator, schema.features, contract, serve.micro_batch, serve.max_batch)
+    task = params.data.task
+    check_task(served.estimator, task, served.path)
+    scorer = Scorer(
+        served.estimator, schema.features, contract, serve.micro_batch, serve.max_batch, task=task
+    )
     example_row = example_record(contract, list(schema.features))
     check_body_limit(example_row, serve.max_batch, serve.max_body_bytes)
     example = schema.model.model_validate(example_row)
@@ -153,7 +151,16 @@ def build_service(settings: Settings) -> Service:
             f"{served.path}: the model cannot score the columns of {contract_file} "
             f"({type(error).__name__}: {first_line})"
         ) from None
-    positive, negative = class_labels(contract, params.data)
+    binary = task == "binary"
+    positive: str | int | None = None
+    negative: str | int | None = None
+    if binary:
+        positive, negative = class_labels(contract, params.data)
+        answers = Answers(task, [], params.evaluate.threshold, positive, negative)
+    else:
+        multiclass = task == "multiclass"
+        classes = class_names(served.estimator, contract, params.data) if multiclass else []
+        answers = Answers(task, classes)
     metadata = Metadata(
         model_version=served.version,
         model_sha256=served.sha256,
@@ -161,7 +168,9 @@ def build_service(settings: Settings) -> Service:
         git_sha=served.provenance.git_sha,
         data_hash=served.provenance.data_hash,
         metrics=served.provenance.metrics,
-        threshold=params.evaluate.threshold,
+        task=task,
+        classes=[str(negative), str(positive)] if binary else answers.classes or None,
+        threshold=params.evaluate.threshold if binary else None,
         positive_label=positive,
         negative_label=negative,
         features=list(schema.features),
@@ -174,8 +183,9 @@ def build_service(settings: Settings) -> Service:
         metadata=metadata,
         request_model=build_request_model(schema.model, serve.max_batch),
         scorer=scorer,
+        answers=answers,
         request_log=RequestLog(log.path, log.max_bytes, log.backups) if log.enabled else None,
-        metrics=ServeMetrics(ENDPOINTS) if serve.prometheus else None,
+        metrics=ServeMetrics(ENDPOINTS, task) if serve.prometheus else None,
     )
 
 
@@ -239,7 +249,8 @@ def create_app(settings: Settings) -> FastAPI:
         },
     )
     async def predict(request: Request) -> Response:
-        """Score a batch of records; each gets a score and the label at the threshold."""
+        """Score a batch of records: binary, a score and the label at the threshold each;
+        multiclass, a label and each class's probability; regression, a prediction."""
         if not is_json(request.headers.get("content-type")):
             return unsupported_media_type()  # decided on the header: the body is never read
         return await service.predict(await request.body())

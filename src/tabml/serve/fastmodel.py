@@ -1,13 +1,17 @@
 """The final estimator of a tabml pipeline as a few numpy operations, for the serving fast path.
 
-`HistGradientBoostingClassifier.predict_proba` calls every tree from Python: about 3.5 ms for
+`HistGradientBoosting*.predict_proba` and `predict` call every tree from Python: about 3.5 ms for
 one row of a 200-tree model, whatever the rows. `CompiledTrees` holds all the trees' nodes in flat
 arrays and walks every (row, tree) pair one level per step, the way the Cython predictor walks one
 tree: NaN goes where the node sends missing values, a number goes left at or below the threshold,
 and a category goes left when it is in the node's left set, right when it is any other category
 seen in training, and where missing values go otherwise. Leaf values are then added in the
-model's own order (baseline first, then each tree), so the raw score is the model's bit for bit.
-`CompiledLinear` is `LogisticRegression`'s decision function and sigmoid.
+model's own order (each class's baseline first, then its trees), so the raw scores are the model's
+bit for bit, and the model's own loss turns them into probabilities or predicted values.
+`CompiledLinear` is the decision function of `LogisticRegression` (sigmoid or softmax) or `Ridge`.
+
+Each compiled model gives the task's output (`tabml.serve.tasks`): binary P(positive) (1-D),
+multiclass the (rows, classes) probabilities, regression the predicted values (1-D).
 
 Both read private attributes of scikit-learn (`_predictors`, `_bin_mapper`, `_preprocessor`,
 `_loss`): `fastpath.compile_fast_path` only uses them after comparing the result with the
@@ -21,8 +25,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from scipy.special import expit
-from sklearn.ensemble import HistGradientBoostingClassifier
-from sklearn.linear_model import LogisticRegression
+from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
+from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.utils.extmath import softmax
+
+from tabml.metrics import Task
 
 _MISSING = 256  # the category code of NaN, negative and out-of-range values
 _CODES = np.arange(256)
@@ -38,8 +45,17 @@ def _bits(bitsets: np.ndarray, row: int) -> np.ndarray:
     return members
 
 
+# The loss each task's gradient-boosted model is fitted with (scikit-learn's defaults); a model
+# with another loss (a multiclass task of two classes is fitted as binary) gets its own output.
+_TREE_LOSSES: dict[Task, tuple[str, ...]] = {
+    "binary": ("HalfBinomialLoss",),
+    "multiclass": ("HalfMultinomialLoss", "HalfBinomialLoss"),
+    "regression": ("HalfSquaredError",),
+}
+
+
 class CompiledTrees:
-    """A binary HistGradientBoostingClassifier's trees, walked level by level with numpy.
+    """A HistGradientBoosting model's trees, walked level by level with numpy.
 
     Every node compares one value of an extended row with a threshold and goes left when it is
     at or below it. The extended row holds the features, then the features with NaN as -inf (for
@@ -47,18 +63,25 @@ class CompiledTrees:
     decision, looked up for the row's category in a table made from the node's bitsets.
     """
 
-    def __init__(self, model: HistGradientBoostingClassifier) -> None:
-        if model.n_trees_per_iteration_ != 1 or type(model._loss).__name__ != "HalfBinomialLoss":
-            raise UnsupportedError("the gradient-boosted model is not a binary log-loss one")
+    def __init__(
+        self,
+        model: HistGradientBoostingClassifier | HistGradientBoostingRegressor,
+        task: Task = "binary",
+    ) -> None:
+        loss = type(model._loss).__name__
+        if loss not in _TREE_LOSSES[task]:
+            raise UnsupportedError(f"the gradient-boosted model's {loss} is not a {task} one")
         known, f_idx_map = model._bin_mapper.make_known_categories_bitsets()
+        self.task, self.loss = task, model._loss
         self.preprocessor = model._preprocessor
         self.n_features = width = int(model.n_features_in_)
-        self.baseline = float(np.asarray(model._baseline_prediction).ravel()[0])
+        self.k = int(model.n_trees_per_iteration_)
+        self.baseline = np.asarray(model._baseline_prediction, dtype=np.float64).reshape(-1)
         columns, thresholds, firsts, values, roots, depths = [], [], [], [], [], []
         tables: list[np.ndarray] = []
         cat_features: list[int] = []
         offset = 0
-        for (predictor,) in model._predictors:
+        for predictor in (tree for iteration in model._predictors for tree in iteration):
             order, first = _children_adjacent(predictor.nodes)
             nodes = predictor.nodes[order]
             renumber = np.empty(len(nodes), dtype=np.intp)
@@ -103,8 +126,18 @@ class CompiledTrees:
             return np.asarray(self.preprocessor.transform(features), dtype=np.float64)
         return np.asarray(features, dtype=np.float64)
 
-    def positive(self, x: np.ndarray) -> np.ndarray:
-        """Positive-class probabilities of the rows of `x` (the trees' input, float64)."""
+    def output(self, x: np.ndarray) -> np.ndarray:
+        """The task's output for the rows of `x` (the trees' input, float64), computed from the
+        raw scores by the model's own loss, as `predict_proba` or `predict` does."""
+        raw = self.raw(x)
+        if self.task == "regression":
+            values: np.ndarray = self.loss.link.inverse(raw.ravel())
+            return values
+        proba: np.ndarray = self.loss.predict_proba(raw[:, 0] if self.k == 1 else raw)
+        return proba[:, 1] if self.task == "binary" else proba
+
+    def raw(self, x: np.ndarray) -> np.ndarray:
+        """The raw scores, (rows, trees per iteration): each class's baseline plus its trees."""
         n = x.shape[0]
         parts = [x, np.where(np.isnan(x), -np.inf, x)]
         if len(self.cat_features):
@@ -122,9 +155,12 @@ class CompiledTrees:
             left = flat.take(base + self.column.take(walking)) <= self.threshold.take(walking)
             node[:, :moving] = self.first.take(walking) + ~left
         leaves = self.value.take(node)[:, self.unsort]
-        raw = np.cumsum(np.column_stack([np.full(n, self.baseline), leaves]), axis=1)[:, -1]
-        result: np.ndarray = expit(raw)
-        return result
+        # Trees are iteration by iteration, one per class: class c owns trees c, c + k, ...
+        raw = [
+            np.cumsum(np.column_stack([np.full(n, base), leaves[:, c :: self.k]]), axis=1)[:, -1]
+            for c, base in enumerate(self.baseline)
+        ]
+        return np.column_stack(raw)
 
 
 def _children_adjacent(nodes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -139,35 +175,49 @@ def _children_adjacent(nodes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 class CompiledLinear:
-    """A binary LogisticRegression: sigmoid of `x @ coef.T + intercept`, as scikit-learn does."""
+    """`x @ coef.T + intercept`, then the sigmoid (binary logistic regression), the softmax
+    (multinomial) or nothing (ridge), as scikit-learn does."""
 
     preprocessor = None
 
-    def __init__(self, model: LogisticRegression) -> None:
-        if len(model.classes_) != 2 or model.coef_.shape[0] != 1:
-            raise UnsupportedError("the logistic regression is not a binary one")
+    def __init__(self, model: LogisticRegression | Ridge, task: Task = "binary") -> None:
+        classes = len(getattr(model, "classes_", ()))
+        regression = isinstance(model, Ridge)
+        if (task == "regression") != regression or (task == "binary" and classes != 2):
+            kind = "a ridge regression" if regression else f"a logistic regression of {classes}"
+            raise UnsupportedError(f"{kind}{'' if regression else ' classes'} is not a {task} one")
+        if regression and np.ndim(model.coef_) != 1:
+            raise UnsupportedError("the ridge regression predicts several targets")
+        self.task = task
         self.coef_t = model.coef_.T
         self.intercept = model.intercept_
-        self.n_features = int(model.coef_.shape[1])
+        self.n_features = int(np.shape(model.coef_)[-1])
         self.summary = "the linear model in numpy"
 
     def prepare(self, features: pd.DataFrame) -> np.ndarray:
         """The featurizer's output as the float64 array scikit-learn validates it into."""
         return np.asarray(features, dtype=np.float64)
 
-    def positive(self, x: np.ndarray) -> np.ndarray:
-        """Positive-class probabilities of the rows of `x`."""
-        result: np.ndarray = expit((x @ self.coef_t + self.intercept).reshape(-1))
-        return result
+    def output(self, x: np.ndarray) -> np.ndarray:
+        """The task's output for the rows of `x`."""
+        decision: np.ndarray = x @ self.coef_t + self.intercept
+        if self.task == "regression":
+            return decision
+        if decision.ndim == 2 and decision.shape[1] > 1:
+            result: np.ndarray = softmax(decision, copy=False)
+            return result
+        positive: np.ndarray = expit(decision.reshape(-1))
+        return positive if self.task == "binary" else np.column_stack([1 - positive, positive])
 
 
 CompiledModel = CompiledTrees | CompiledLinear
+_TREES = (HistGradientBoostingClassifier, HistGradientBoostingRegressor)
 
 
-def compile_model(model: Any) -> CompiledModel:
-    """The compiled form of a pipeline's final estimator, or `UnsupportedError`."""
-    if type(model) is HistGradientBoostingClassifier:
-        return CompiledTrees(model)
-    if type(model) is LogisticRegression:
-        return CompiledLinear(model)
+def compile_model(model: Any, task: Task = "binary") -> CompiledModel:
+    """The compiled form of a pipeline's final estimator for `task`, or `UnsupportedError`."""
+    if type(model) in _TREES:
+        return CompiledTrees(model, task)
+    if type(model) in (LogisticRegression, Ridge):
+        return CompiledLinear(model, task)
     raise UnsupportedError(f"the final estimator is a {type(model).__name__}")

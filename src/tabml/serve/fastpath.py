@@ -1,4 +1,4 @@
-"""The fast path for small batches: validated records to probabilities without pandas.
+"""The fast path for small batches: validated records to the model's output without pandas.
 
 On one row the pipeline spends about 7 ms building a DataFrame and running the ColumnTransformer
 and 3.5 ms calling 200 trees one by one (`bench/serve.py`). The fast path builds the final
@@ -15,9 +15,9 @@ model is loaded, from the fitted featurizer itself:
 - each output column must come from one input column (probing finds which), and a last check
   compares the fast path's arrays and probabilities with the pipeline on every probe row.
 
-Anything else (another transformer, an estimator that is not a binary HistGradientBoosting or
-LogisticRegression, a failed check) is `UnsupportedError`: the server then always uses the
-pipeline and says why in /metadata and its log.
+Anything else (another transformer, an estimator other than HistGradientBoosting, logistic
+regression or ridge fitted for the served task, a failed check) is `UnsupportedError`: the server
+then always uses the pipeline and says why in /metadata and its log.
 """
 
 from __future__ import annotations
@@ -33,7 +33,9 @@ from sklearn.impute import SimpleImputer
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
 
+from tabml.metrics import Task
 from tabml.serve.fastmodel import CompiledLinear, CompiledModel, UnsupportedError, compile_model
+from tabml.serve.tasks import pipeline_output
 
 # Batches of at most this many rows take the fast path, larger ones the pipeline: the trees'
 # walk grows with rows x trees, and by 256 rows the two cost the same (`bench/serve.py`).
@@ -98,12 +100,12 @@ class FastPath:
         return x
 
     def predict(self, rows: Sequence[Row]) -> np.ndarray | None:
-        """Positive-class probabilities, or None where only the pipeline can answer: a linear
-        model given a missing value, which the pipeline refuses with its own error."""
+        """The task's output (`tabml.serve.tasks`), or None where only the pipeline can answer:
+        a linear model given a missing value, which the pipeline refuses with its own error."""
         x = self.encode(rows)
         if isinstance(self.model, CompiledLinear) and np.isnan(x).any():
             return None
-        return self.model.positive(x)
+        return self.model.output(x)
 
 
 def _numeric_steps(steps: Sequence[Any], column: str, k: int) -> tuple[float, float, float]:
@@ -168,12 +170,13 @@ def compile_fast_path(
     columns: Sequence[str],
     numeric: set[str],
     categories: Mapping[str, Sequence[str]],
+    task: Task = "binary",
 ) -> FastPath:
-    """The fast path for a fitted featurizer + classifier pipeline, or `UnsupportedError`."""
+    """The fast path for a fitted featurizer + model pipeline, or `UnsupportedError`."""
     if type(estimator) is not Pipeline or len(estimator.steps) != 2:
         raise UnsupportedError(f"the model is a {type(estimator).__name__}, not featurizer + model")
     featurizer, final = estimator.steps[0][1], estimator.steps[1][1]
-    model = compile_model(final)
+    model = compile_model(final, task)
     arithmetic, known = _read_featurizer(featurizer, columns, numeric)
     probes = _probes(columns, numeric, {c: [*categories.get(c, []), *known[c]] for c in known})
     try:
@@ -184,7 +187,7 @@ def compile_fast_path(
     if encoded.shape[1] != model.n_features:
         raise UnsupportedError("the featurizer's output does not fit the model")
     fast = _assemble(model, encoded, probes, numeric, arithmetic)
-    _check(fast, estimator, probes, numeric, encoded)
+    _check(fast, estimator, probes, numeric, encoded, task=task)
     return fast
 
 
@@ -264,8 +267,10 @@ def _check(
     probes: Mapping[str, list[tuple[Any, ...]]],
     numeric: set[str],
     encoded: np.ndarray,
+    *,
+    task: Task,
 ) -> None:
-    """The fast path must give the pipeline's arrays exactly and its probabilities to 1e-9."""
+    """The fast path must give the pipeline's arrays exactly and its output to 1e-9."""
     probe_rows = [row for rows in probes.values() for row in rows]
     mine = fast.encode(probe_rows)
     if not _same(mine, encoded).all():
@@ -278,8 +283,11 @@ def _check(
     )
     if not rows:
         return
-    expected = estimator.predict_proba(frame(list(probes), numeric, rows))[:, 1]
-    got = fast.model.positive(mine if usable is None else mine[usable])
-    worst = float(np.max(np.abs(got - expected)))
+    expected = pipeline_output(estimator, frame(list(probes), numeric, rows), task)
+    got = fast.model.output(mine if usable is None else mine[usable])
+    if got.shape != expected.shape:
+        raise UnsupportedError(f"the fast path's output is {got.shape}, not {expected.shape}")
+    # Relative beyond 1, so a regression's large values get the same 1e-9 as probabilities.
+    worst = float(np.max(np.abs(got - expected) / np.maximum(1.0, np.abs(expected))))
     if not worst <= TOLERANCE:
         raise UnsupportedError(f"the fast path's scores differ from the pipeline's by {worst:.2g}")

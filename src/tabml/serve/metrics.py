@@ -1,5 +1,9 @@
 """Optional Prometheus metrics (`serve.prometheus`): requests, latency, predictions, scores.
 
+Per task: binary counts labels and observes each score; multiclass counts labels and observes
+the probability of the predicted class; regression observes the predicted values in a summary
+(count and sum: their scale is the target's, so fixed buckets would be a fact about one table).
+
 Each app gets its own registry, so several apps in one process never clash. The middleware is
 plain ASGI (no per-request task or body copy) and is only installed when metrics are on.
 """
@@ -7,16 +11,20 @@ plain ASGI (no per-request task or body copy) and is only installed when metrics
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
     Counter,
     Histogram,
+    Summary,
     generate_latest,
 )
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from tabml.metrics import Task
 
 SCORE_BUCKETS = tuple(round(0.1 * step, 1) for step in range(1, 11))
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
@@ -25,7 +33,8 @@ LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0,
 class ServeMetrics:
     """The server's Prometheus collectors, in a registry of their own."""
 
-    def __init__(self, paths: Sequence[str]) -> None:
+    def __init__(self, paths: Sequence[str], task: Task = "binary") -> None:
+        self.task = task
         self.registry = CollectorRegistry()
         self.known_paths = frozenset(paths)
         self.requests = Counter(
@@ -49,14 +58,26 @@ class ServeMetrics:
         )
         self.scores = Histogram(
             "tabml_prediction_score",
-            "Distribution of the model's scores.",
+            "Distribution of the model's scores (multiclass: the predicted class's probability).",
             buckets=SCORE_BUCKETS,
             registry=self.registry,
         )
+        self.values = Summary(
+            "tabml_prediction_value",
+            "Predicted values (regression): their count and sum.",
+            registry=self.registry,
+        )
 
-    def observe_predictions(self, scores: Sequence[float], labels: Sequence[str | int]) -> None:
-        """Count one request's predictions and add its scores to the histogram."""
-        for score in scores:
+    def observe_predictions(self, answers: Sequence[Mapping[str, Any]]) -> None:
+        """Count one request's predictions and observe their scores or values."""
+        if self.task == "regression":
+            for answer in answers:
+                self.values.observe(answer["prediction"])
+            return
+        labels = [answer["label"] for answer in answers]
+        for answer in answers:
+            probabilities = answer.get("probabilities")
+            score = probabilities[answer["label"]] if probabilities else answer["score"]
             self.scores.observe(score)
         for label in set(labels):
             self.predictions.labels(label=str(label)).inc(labels.count(label))

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 from tabml.config import DataParams
 from tabml.contract import ColumnSpec, Contract
 from tabml.errors import TabmlError
+from tabml.metrics import Task
 
 _STRICT = ConfigDict(extra="forbid", frozen=True)
 
@@ -106,18 +107,31 @@ def build_request_model(record: type[BaseModel], max_batch: int) -> type[BaseMod
 
 
 class Prediction(BaseModel):
-    """The model's score for one record and the label at the serving threshold."""
+    """binary: the model's score for one record and the label at the serving threshold."""
 
     score: float
     label: str | int
 
 
+class ClassPrediction(BaseModel):
+    """multiclass: the most probable class and each class's probability."""
+
+    label: str
+    probabilities: dict[str, float]
+
+
+class ValuePrediction(BaseModel):
+    """regression: the predicted value."""
+
+    prediction: float
+
+
 class PredictResponse(BaseModel):
-    """Predictions in the order of the request's records."""
+    """Predictions in the order of the request's records, in the served task's shape."""
 
     request_id: str
     model_version: str
-    predictions: list[Prediction]
+    predictions: list[Prediction] | list[ClassPrediction] | list[ValuePrediction]
 
 
 class Health(BaseModel):
@@ -136,9 +150,11 @@ class Metadata(BaseModel):
     git_sha: str | None
     data_hash: str | None
     metrics: dict[str, Any] | None
-    threshold: float
-    positive_label: str | int
-    negative_label: str | int
+    task: Task
+    classes: list[str] | None  # classification: the class names (binary: negative, positive)
+    threshold: float | None  # binary only, like the two labels
+    positive_label: str | int | None
+    negative_label: str | int | None
     features: list[str]
     optional: list[str]
     max_batch: int

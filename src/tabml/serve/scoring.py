@@ -1,4 +1,4 @@
-"""Validated records in, scores out: frame building, model calls and micro-batching.
+"""Validated records in, the model's output out: frame building, model calls, micro-batching.
 
 A scikit-learn pipeline costs about as much for 1 row as for 100, so with micro-batching on,
 requests that arrive together are scored in one model call. A batching task on the event loop
@@ -19,7 +19,7 @@ sync endpoint would.
 
 Batches of at most `fastpath.FAST_MAX_ROWS` rows skip pandas and the pipeline: the fast path,
 compiled from the fitted model when the scorer is built, turns the records into the final
-estimator's input and scores it in numpy, with the pipeline's probabilities (to 1e-9, checked at
+estimator's input and scores it in numpy, with the pipeline's output (to 1e-9, checked at
 load time). A model it cannot reproduce is always scored by the pipeline, and `fast_path`
 says why.
 
@@ -42,11 +42,13 @@ from starlette.concurrency import run_in_threadpool
 from threadpoolctl import ThreadpoolController
 
 from tabml.contract import Contract
+from tabml.metrics import Task
 from tabml.serve.fastmodel import UnsupportedError
 from tabml.serve.fastpath import FAST_MAX_ROWS, FastPath, compile_fast_path
 from tabml.serve.fastpath import frame as build_frame
+from tabml.serve.tasks import DIGITS, pipeline_output
 
-_Pending = tuple[Sequence[BaseModel], "asyncio.Future[list[float]]"]
+_Pending = tuple[Sequence[BaseModel], "asyncio.Future[list[Any]]"]
 # Loop turns that pass without a new request joining before a batch is scored: a request whose
 # bytes have arrived needs a couple of turns (read, then the handler task) to reach the queue.
 _QUIET_TURNS = 2
@@ -65,8 +67,10 @@ class Scorer:
         max_rows: int,
         *,
         fast_max_rows: int = FAST_MAX_ROWS,
+        task: Task = "binary",
     ) -> None:
         self.estimator = estimator
+        self.task = task
         self.features = features
         self.columns = list(features)
         self.fields = list(features.values())
@@ -79,7 +83,9 @@ class Scorer:
         if fast_max_rows > 0:
             categories = {c: contract.columns[c].categories or [] for c in features}
             try:
-                self.fast = compile_fast_path(estimator, self.columns, self.numeric, categories)
+                self.fast = compile_fast_path(
+                    estimator, self.columns, self.numeric, categories, task
+                )
             except UnsupportedError as error:
                 self.fast_problem = str(error)
         self._pending: deque[_Pending] = deque()
@@ -103,8 +109,9 @@ class Scorer:
         fields = self.fields
         return [tuple(getattr(record, field) for field in fields) for record in records]
 
-    def score_now(self, records: Sequence[BaseModel]) -> list[float]:
-        """Positive-class probabilities, rounded to 6 digits like the evaluate stage."""
+    def score_now(self, records: Sequence[BaseModel]) -> list[Any]:
+        """The task's output per record (`tabml.serve.tasks`), rounded to 6 digits like the
+        evaluate stage: a number, or for multiclass the list of class probabilities."""
         rows = self.rows(records)
         scores = None
         if self.fast is not None and len(rows) <= self.fast_max_rows:
@@ -114,14 +121,16 @@ class Scorer:
                 self._threads.limit(limits=1, user_api="openmp")
                 self._limited.done = True
             frame = build_frame(self.columns, self.numeric, rows)
-            scores = self.estimator.predict_proba(frame)[:, 1]
-        return [round(float(score), 6) for score in scores]
+            scores = pipeline_output(self.estimator, frame, self.task)
+        if scores.ndim == 2:  # multiclass: one probability per class
+            return [[round(p, DIGITS) for p in row] for row in scores.tolist()]
+        return [round(value, DIGITS) for value in scores.tolist()]
 
-    async def score(self, records: Sequence[BaseModel]) -> list[float]:
+    async def score(self, records: Sequence[BaseModel]) -> list[Any]:
         """Score one request's records; with micro-batching, together with concurrent ones."""
         if not self.micro_batch or self._wakeup is None:
             return await run_in_threadpool(self.score_now, records)
-        future: asyncio.Future[list[float]] = asyncio.get_running_loop().create_future()
+        future: asyncio.Future[list[Any]] = asyncio.get_running_loop().create_future()
         self._pending.append((records, future))
         self._pending_rows += len(records)
         self._wakeup.set()
