@@ -15,10 +15,12 @@ import pytest
 from tabml.config import Params, load_params
 from tabml.contract import Contract, load_contract
 from tabml.errors import TabmlError
+from tabml.metrics import Task
 from tabml.release import smoke
 from tests.support import ROOT
 
 FEATURES = ["age", "workclass", "education", "hours-per-week", "native-country"]
+CLASSES = ["a", "b", "c"]
 
 
 @dataclass
@@ -29,6 +31,8 @@ class Behaviour:
     metadata_version: str | None = None
     bad_record_status: int = 422
     score: float = 0.25
+    task: str | None = None  # None: /metadata says no task, as a server before tasks did
+    answer: dict[str, Any] | None = None  # each prediction, when not the binary default
     seen: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -61,6 +65,7 @@ def server() -> Iterator[tuple[str, Behaviour]]:
                         "optional": ["gender"],
                         "positive_label": ">50K",
                         "negative_label": "<=50K",
+                        **({"task": behaviour.task, "classes": CLASSES} if behaviour.task else {}),
                     },
                 )
             else:
@@ -73,7 +78,8 @@ def server() -> Iterator[tuple[str, Behaviour]]:
             if any(set(r) != {*FEATURES, "gender"} for r in records):
                 self.reply(behaviour.bad_record_status, {"detail": []})
                 return
-            predictions = [{"score": behaviour.score, "label": "<=50K"} for _ in records]
+            binary = {"score": behaviour.score, "label": "<=50K"}
+            predictions = [behaviour.answer or binary for _ in records]
             self.reply(200, {"model_version": behaviour.version, "predictions": predictions})
 
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
@@ -117,7 +123,7 @@ def test_smoke_sends_real_rows_and_checks_the_answers(
         ({"bad_record_status": 500}, r"a record without 'age' got HTTP 500, not 422"),
         ({"version": "v0.9.0"}, r"serves model version v0.9.0, not v1.0.0"),
         ({"metadata_version": "v2"}, r"/health and /metadata name different model versions"),
-        ({"score": 1.5}, r"a score outside \[0, 1\]"),
+        ({"score": 1.5}, r"prediction 0 is not a score in \[0, 1\] and one of the two labels"),
     ],
     ids=["500 on a bad record", "wrong version", "inconsistent versions", "score out of range"],
 )
@@ -143,3 +149,69 @@ def test_example_record_follows_the_contract(project: tuple[Params, Contract]) -
     _, contract = project
     record = smoke.example_record(contract, ["age", "workclass", "educational-num"])
     assert record == {"age": 0, "workclass": "Federal-gov", "educational-num": 1}
+
+
+def as_task(project: tuple[Params, Contract], task: Task) -> tuple[Params, Contract]:
+    params, contract = project
+    data = params.data.model_copy(update={"task": task, "positive_label": None})
+    return params.model_copy(update={"data": data}), contract
+
+
+GOOD_CLASSES = {"label": "b", "probabilities": {"a": 0.2, "b": 0.7, "c": 0.1}}
+
+
+@pytest.mark.parametrize(
+    ("task", "answer", "number"),
+    [("multiclass", GOOD_CLASSES, 0.7), ("regression", {"prediction": 1234.5}, 1234.5)],
+)
+def test_smoke_checks_the_answers_of_each_task(
+    server: tuple[str, Behaviour],
+    project: tuple[Params, Contract],
+    task: Task,
+    answer: dict[str, Any],
+    number: float,
+) -> None:
+    url, behaviour = server
+    behaviour.task, behaviour.answer = task, answer
+    report = run_smoke(url, as_task(project, task), count=2)
+    assert report.scores == [number, number]
+
+
+@pytest.mark.parametrize(
+    ("task", "answer", "expected"),
+    [
+        ("multiclass", {**GOOD_CLASSES, "label": "z"}, "not a label of /metadata's classes"),
+        (
+            "multiclass",
+            {"label": "a", "probabilities": {"a": 0.2, "b": 0.2}},
+            "a probability for each class",
+        ),
+        (
+            "multiclass",
+            {"label": "a", "probabilities": {"a": 0.5, "b": 0.5, "c": 0.5}},
+            "summing to 1",
+        ),
+        ("regression", {"prediction": "12"}, "not a finite number as prediction"),
+        ("regression", {"score": 0.2, "label": "<=50K"}, "not a finite number as prediction"),
+    ],
+)
+def test_smoke_refuses_answers_that_do_not_fit_the_task(
+    server: tuple[str, Behaviour],
+    project: tuple[Params, Contract],
+    task: Task,
+    answer: dict[str, Any],
+    expected: str,
+) -> None:
+    url, behaviour = server
+    behaviour.task, behaviour.answer = task, answer
+    with pytest.raises(TabmlError, match=expected):
+        run_smoke(url, as_task(project, task))
+
+
+def test_smoke_refuses_a_server_of_another_task(
+    server: tuple[str, Behaviour], project: tuple[Params, Contract]
+) -> None:
+    url, behaviour = server
+    behaviour.task, behaviour.answer = "multiclass", GOOD_CLASSES
+    with pytest.raises(TabmlError, match="serves a multiclass model, but data.task is 'binary'"):
+        run_smoke(url, project)

@@ -1,5 +1,9 @@
 """Smoke-test a running model server: /health, /metadata, /predict, and a refused bad request.
 
+The answers are checked for params' `data.task`: a binary score in [0, 1] and one of the two
+labels; a multiclass label among /metadata's classes with one probability per class; a
+regression prediction that is a finite number.
+
 The records sent are real rows of the raw table (features and groups only), or, when the table
 is not available (e.g. DVC-tracked and not pulled), one example record built from the contract.
 """
@@ -28,7 +32,7 @@ class SmokeReport:
     url: str
     model_version: str
     records: int
-    scores: list[float]
+    scores: list[float]  # binary: scores; multiclass: the label's probability; regression: values
 
 
 def call(method: str, url: str, body: Any = None, timeout: float = 10) -> tuple[int, Any]:
@@ -105,6 +109,63 @@ def sample_records(
     ]
 
 
+def _number(value: Any) -> float | None:
+    """A finite JSON number, else None."""
+    ok = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    return float(value) if ok else None
+
+
+def _check_one(prediction: Any, task: str, meta: dict[str, Any]) -> float | None:
+    """The number a prediction stands for (binary score, multiclass probability of the label,
+    regression value), or None when it is not a valid answer for the task."""
+    if not isinstance(prediction, dict):
+        return None
+    if task == "regression":
+        return _number(prediction.get("prediction"))
+    if task == "multiclass":
+        classes = meta.get("classes") or []
+        probabilities = prediction.get("probabilities")
+        if not isinstance(probabilities, dict) or list(probabilities) != classes:
+            return None
+        values = [_number(p) for p in probabilities.values()]
+        if any(p is None or not 0.0 <= p <= 1.0 for p in values):
+            return None
+        total = sum(p for p in values if p is not None)
+        label = prediction.get("label")
+        if abs(total - 1.0) > 1e-3 or label not in probabilities:
+            return None
+        return _number(probabilities[label])
+    score = _number(prediction.get("score"))
+    labels = {meta.get("positive_label"), meta.get("negative_label")}
+    valid = score is not None and 0.0 <= score <= 1.0 and prediction.get("label") in labels
+    return score if valid else None
+
+
+_EXPECTED = {
+    "binary": "a score in [0, 1] and one of the two labels",
+    "multiclass": "a label of /metadata's classes and a probability for each class, summing to 1",
+    "regression": "a finite number as prediction",
+}
+
+
+def check_predictions(
+    where: str, meta: dict[str, Any], task: str, predictions: list[Any]
+) -> list[float]:
+    """Each prediction's number, once every one is a valid answer for `task`; a server that
+    serves another task than params' `data.task` is refused (one without `task` is binary)."""
+    served = meta.get("task", "binary")
+    if served != task:
+        raise TabmlError(f"{where}: the server serves a {served} model, but data.task is '{task}'")
+    numbers = [_check_one(prediction, task, meta) for prediction in predictions]
+    for index, number in enumerate(numbers):
+        if number is None:
+            raise TabmlError(
+                f"{where}: prediction {index} is not {_EXPECTED[task]} "
+                f"({json.dumps(predictions[index])[:200]})"
+            )
+    return [number for number in numbers if number is not None]
+
+
 def smoke(
     base: str,
     params: Params,
@@ -135,16 +196,11 @@ def smoke(
     if status != 200 or not isinstance(answer, dict):
         raise TabmlError(f"{base}/predict: HTTP {status} for {len(records)} valid records")
     predictions = answer.get("predictions") or []
-    labels = {meta.get("positive_label"), meta.get("negative_label")}
     if len(predictions) != len(records):
         raise TabmlError(
             f"{base}/predict: {len(predictions)} predictions for {len(records)} records"
         )
-    scores = [float(p["score"]) for p in predictions]
-    if any(not 0.0 <= s <= 1.0 for s in scores) or any(
-        p["label"] not in labels for p in predictions
-    ):
-        raise TabmlError(f"{base}/predict: a score outside [0, 1] or an unknown label")
+    scores = check_predictions(f"{base}/predict", meta, params.data.task, predictions)
     broken = {k: v for k, v in records[0].items() if k != meta["features"][0]}
     status, _ = call("POST", f"{base}/predict", {"records": [broken]})
     if status != 422:
