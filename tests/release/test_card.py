@@ -106,7 +106,8 @@ def test_metrics_match_metrics_json_and_intervals_hold_the_point(
         assert float(low) <= float(value) <= float(high), metric
         assert float(high) - float(low) < 0.1, f"{metric}: the interval is implausibly wide"
         better = "lower" if metric in ("log_loss", "brier") else "higher"
-        assert direction == f"{better} is better"
+        headline = metric == inputs.params.report.headline
+        assert direction == f"{better} is better" + ("; headline" if headline else "")
     assert f"On {inputs.metrics['n_test']} held-out test rows" in section(text, "## Metrics")
 
 
@@ -168,6 +169,7 @@ def test_how_to_load_uses_skops_with_trusted_types_and_the_image(text: str) -> N
     assert 'sio.load("model.skops", trusted=untrusted)' in body
     assert "sha256sum --check SHA256SUMS" in body
     assert "docker run --rm -p 8000:8000 ghcr.io/acme/census-demo:v1.4.0" in body
+    assert "docker build --tag model:local path/to/this/release/" in body
     assert "tabml serve --model" in body
 
 

@@ -11,7 +11,7 @@ import pytest
 
 from tabml.config import BootstrapParams, ReportParams
 from tabml.errors import TabmlError
-from tabml.release.card_inputs import CardNotes, load_notes, metric_intervals
+from tabml.release.card_inputs import CardNotes, load_baseline, load_notes, metric_intervals
 
 REPORT = ReportParams(metrics=["roc_auc", "accuracy"], bootstrap=BootstrapParams(samples=200))
 
@@ -55,3 +55,16 @@ def test_each_reported_metric_gets_a_seeded_interval_around_its_value() -> None:
 def test_predictions_without_a_needed_column_are_refused() -> None:
     with pytest.raises(TabmlError, match=r"predictions.csv: column 'predicted' is missing"):
         metric_intervals(predictions().drop(columns="predicted"), REPORT)
+
+
+def test_the_baseline_is_read_and_a_missing_file_is_none(tmp_path: Path) -> None:
+    baseline = tmp_path / "baseline.json"
+    assert load_baseline(baseline) is None
+    baseline.write_text('{"rmse": 3.5, "n_test": 40}')
+    assert load_baseline(baseline) == {"rmse": 3.5, "n_test": 40}
+    baseline.write_text("[1, 2]")
+    with pytest.raises(TabmlError, match=r"baseline.json: not a JSON object of metrics"):
+        load_baseline(baseline)
+    baseline.write_text("{broken")
+    with pytest.raises(TabmlError, match=r"baseline.json: not valid JSON"):
+        load_baseline(baseline)

@@ -1,10 +1,11 @@
 """The model card (MODEL_CARD.md) of a release, generated from what the pipeline committed.
 
-Numbers come from reports/ (metrics.json, slices.json, and bootstrap intervals computed from
-predictions.csv), the schema from the data contract, the data hash from dvc.lock, and the
-hand-written parts (intended use, out-of-scope uses, known limitations) from
+Numbers come from reports/ (metrics.json, baseline.json, slices.json, and bootstrap intervals
+computed from predictions.csv), the schema from the data contract, the data hash from dvc.lock,
+and the hand-written parts (intended use, out-of-scope uses, known limitations) from
 docs/model-card.yaml. `render_card` is a pure function of those inputs (tabml.release.card_inputs
-gathers them; its names are importable from here too).
+gathers them; its names are importable from here too). What depends on `data.task` (what is
+predicted, the headline metric, the baseline, labels) is worded by tabml.release.card_task.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 from tabml import metrics as registry
 from tabml.config import Params
 from tabml.contract import ColumnSpec
+from tabml.release import card_task
 from tabml.release.card_advice import how_to_load, limitations
 from tabml.release.card_inputs import (
     NOTES,
@@ -21,6 +23,7 @@ from tabml.release.card_inputs import (
     CardNotes,
     ReleaseInfo,
     TrainingData,
+    load_baseline,
     load_notes,
     metric_intervals,
 )
@@ -31,12 +34,12 @@ __all__ = [
     "CardNotes",
     "ReleaseInfo",
     "TrainingData",
+    "load_baseline",
     "load_notes",
     "metric_intervals",
     "render_card",
 ]
 
-SLICE_METRICS = ("roc_auc", "accuracy", "precision", "recall", "f1")
 MAX_LISTED_CATEGORIES = 6
 
 
@@ -78,6 +81,10 @@ def _allowed(spec: ColumnSpec) -> str:
     return "any"
 
 
+def _classes(inputs: CardInputs) -> list[str]:
+    return card_task.class_list(inputs.params, inputs.contract, inputs.metrics)
+
+
 def _summary(inputs: CardInputs) -> list[str]:
     info, params = inputs.info, inputs.params
     rows = [
@@ -90,8 +97,8 @@ def _summary(inputs: CardInputs) -> list[str]:
             "estimator",
             f"`{params.train.model}` (scikit-learn), featurizer and estimator in one pipeline",
         ],
-        ["predicts", f"P(`{params.data.target}` = `{params.data.positive_label}`)"],
-        ["threshold", f"{params.evaluate.threshold} (`evaluate.threshold`)"],
+        ["predicts", card_task.predicts(params, _classes(inputs))],
+        *card_task.summary_rows(params),
     ]
     if info.repository:
         rows.append(["repository", f"`{info.repository}`"])
@@ -103,9 +110,8 @@ def _intended_use(inputs: CardInputs) -> list[str]:
     lines = [inputs.notes.intended_use.strip()] if inputs.notes.intended_use.strip() else []
     lines.append(
         f"Input: records with the feature columns below, as the data contract "
-        f"(`{data.contract}`) defines them. Output: a score in [0, 1] per record, the estimated "
-        f"probability that `{data.target}` is `{data.positive_label}`, and the label at the "
-        f"threshold {inputs.params.evaluate.threshold}."
+        f"(`{data.contract}`) defines them. "
+        + card_task.output_sentence(inputs.params, _classes(inputs))
     )
     if inputs.notes.out_of_scope:
         lines += ["", "Out of scope:", ""] + [f"- {item}" for item in inputs.notes.out_of_scope]
@@ -130,8 +136,9 @@ def _training_data(inputs: CardInputs) -> list[str]:
     rows.append(
         [
             "split",
-            f"stratified, {1 - split.test_size:.0%} train / {split.test_size:.0%} test, "
-            f"seed {split.seed}; {inputs.metrics.get('n_test', 'n/a')} test rows",
+            f"{card_task.split_kind(params)}, {1 - split.test_size:.0%} train / "
+            f"{split.test_size:.0%} test, seed {split.seed}; "
+            f"{inputs.metrics.get('n_test', 'n/a')} test rows",
         ]
     )
     return _table(["", ""], rows)
@@ -156,34 +163,40 @@ def _schema(inputs: CardInputs) -> list[str]:
 
 
 def _metrics(inputs: CardInputs) -> list[str]:
-    confidence = inputs.params.report.bootstrap
+    params = inputs.params
+    confidence, baseline = params.report.bootstrap, inputs.baseline
     rows = []
     for interval in inputs.intervals:
         value = inputs.metrics.get(interval.metric)
         direction = f"{registry.get(interval.metric).direction} is better"
-        rows.append(
-            [
-                interval.metric,
-                _number(value),
-                _number(interval.low),
-                _number(interval.high),
-                direction,
-            ]
-        )
+        direction += "; headline" if interval.metric == params.report.headline else ""
+        row = [interval.metric, _number(value), _number(interval.low)]
+        row += [_number(interval.high)]
+        row += [_number(baseline.get(interval.metric))] if baseline is not None else []
+        rows.append([*row, direction])
     level = f"{confidence.confidence:.0%}"
-    return [
+    header = ["metric", "value", f"{level} CI low", f"{level} CI high"]
+    header += ["baseline"] if baseline is not None else []
+    lines = [
         f"On {inputs.metrics.get('n_test', 'n/a')} held-out test rows (reports/metrics.json). "
         f"Intervals: {level} percentile bootstrap over the test rows ({confidence.samples} "
         f"resamples, seed {confidence.seed}).",
+        *card_task.metrics_note(params, baseline),
         "",
-        *_table(["metric", "value", f"{level} CI low", f"{level} CI high", ""], rows),
+        *_table([*header, ""], rows),
     ]
+    recall = card_task.per_class_recall(inputs.metrics)
+    if recall:
+        lines += ["", "Recall of each class:", "", *_table(["class", "recall"], recall)]
+    return lines
 
 
 def _slices(inputs: CardInputs) -> list[str]:
     if not inputs.slices:
         return ["No groups are configured (`data.groups` is empty)."]
     min_rows = inputs.params.report.gate.min_slice_rows
+    shown = card_task.slice_metrics(inputs.params, inputs.slices)
+    binary = inputs.params.data.task == "binary"
     lines = [
         f"From reports/slices.json. Slices with fewer than {min_rows} rows "
         "(`report.gate.min_slice_rows`) are marked: their numbers are uncertain."
@@ -196,12 +209,13 @@ def _slices(inputs: CardInputs) -> list[str]:
                 [
                     f"`{value}`{few}",
                     str(stats.get("n", "n/a")),
-                    _number(stats.get("positive_rate")),
-                    *(_number(stats.get(metric)) for metric in SLICE_METRICS),
+                    *([_number(stats.get("positive_rate"))] if binary else []),
+                    *(_number(stats.get(metric)) for metric in shown),
                 ]
             )
         lines += ["", f"### {group}", ""]
-        lines += _table(["value", "rows", "positive rate", *SLICE_METRICS], rows)
+        rate = ["positive rate"] if binary else []
+        lines += _table(["value", "rows", *rate, *shown], rows)
     return lines
 
 

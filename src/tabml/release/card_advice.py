@@ -1,11 +1,13 @@
 """The model card's advice: its known limitations, and how to verify and load the model.
 
 Limitations are the hand-written notes plus what the committed numbers show (the spread of the
-headline metric across slices, slices too small to judge, the fixed threshold).
+headline metric across slices, slices too small to judge, the fixed threshold or what else the
+task's labels or predictions depend on).
 """
 
 from __future__ import annotations
 
+from tabml.release import card_task
 from tabml.release.card_inputs import CardInputs
 
 
@@ -40,10 +42,7 @@ def limitations(inputs: CardInputs) -> list[str]:
             f"The group columns ({groups}) are not model inputs, but other features can still "
             "stand in for them."
         )
-    items.append(
-        f"Labels use one fixed threshold ({params.evaluate.threshold}); accuracy, precision, "
-        "recall and f1 change with it, roc_auc, log_loss and brier do not."
-    )
+    items.append(card_task.label_limitation(params))
     items.append(
         "The metrics come from one held-out split of the same table the model learned from: "
         "they say nothing about data that has drifted since (see the drift monitor)."
@@ -74,7 +73,7 @@ def how_to_load(inputs: CardInputs) -> list[str]:
         "# trust only names listed in src/tabml/model_types.py at this release's commit,",
         "# never by prefix: scikit-learn re-exports functions such as subprocess.check_output",
         'model = sio.load("model.skops", trusted=untrusted)',
-        "scores = model.predict_proba(frame)[:, 1]  # frame: a pandas DataFrame of feature columns",
+        card_task.load_line(inputs.params),
         "```",
         "",
         "Or serve it over HTTP (`/health`, `/metadata`, `/predict`); the server verifies "
@@ -83,5 +82,6 @@ def how_to_load(inputs: CardInputs) -> list[str]:
         "```bash",
         "tabml serve --model path/to/this/release/",
         f"docker run --rm -p 8000:8000 {image}",
+        "docker build --tag model:local path/to/this/release/  # the same image, from these files",
         "```",
     ]

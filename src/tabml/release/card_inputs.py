@@ -1,12 +1,13 @@
 """What a model card is made of, and how the parts that are not plain files are read.
 
-`CardInputs` gathers the release identity, params, contract, committed metrics and slices,
-bootstrap intervals from predictions.csv, the training data's hashes and the hand-written notes
-(docs/model-card.yaml); `tabml.release.card` renders them.
+`CardInputs` gathers the release identity, params, contract, committed metrics, baseline and
+slices, bootstrap intervals from predictions.csv, the training data's hashes and the hand-written
+notes (docs/model-card.yaml); `tabml.release.card` renders them.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -68,6 +69,7 @@ class CardInputs:
     data: TrainingData
     model_sha256: str
     notes: CardNotes
+    baseline: dict[str, Any] | None = None  # reports/baseline.json: the trivial model's metrics
 
 
 def load_notes(path: Path = NOTES) -> CardNotes:
@@ -83,6 +85,20 @@ def load_notes(path: Path = NOTES) -> CardNotes:
         error = exc.errors()[0]
         key = ".".join(str(part) for part in error["loc"]) or "top level"
         raise TabmlError(f"{path}: key '{key}': {error['msg']}") from None
+
+
+def load_baseline(path: Path) -> dict[str, Any] | None:
+    """The trivial baseline's metrics (reports/baseline.json), or None when the file is absent
+    (a project evaluated before the baseline existed)."""
+    if not path.is_file():
+        return None
+    try:
+        value = json.loads(path.read_text(encoding="utf-8"))
+    except ValueError:
+        raise TabmlError(f"{path}: not valid JSON") from None
+    if not isinstance(value, dict):
+        raise TabmlError(f"{path}: not a JSON object of metrics")
+    return value
 
 
 def metric_intervals(predictions: pd.DataFrame, report: ReportParams) -> list[Interval]:
