@@ -21,6 +21,10 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 DESIGN = ROOT / "docs" / "design.md"
 MAX_LINES = 300
+# `make init` re-wraps what a longer package name pushes past 100 characters, which adds a line
+# here and there: a renamed project keeps the limit plus one line per character its package name
+# has beyond the template's five (a 40-character name grew a module by 19 lines at most).
+TEMPLATE_NAME_LENGTH = 5
 EVERY_ROOM_BELOW = "every room below"
 
 
@@ -219,8 +223,9 @@ def test_no_module_in_src_is_over_300_lines() -> None:
         for path in (ROOT / "src").rglob("*.py")
     }
     assert sizes, "no modules found under src/"
-    too_long = {name: lines for name, lines in sorted(sizes.items()) if lines > MAX_LINES}
-    assert not too_long, f"modules over {MAX_LINES} lines: {too_long}"
+    limit = MAX_LINES + max(0, len(importlinter()["root_package"]) - TEMPLATE_NAME_LENGTH)
+    too_long = {name: lines for name, lines in sorted(sizes.items()) if lines > limit}
+    assert not too_long, f"modules over {limit} lines: {too_long}"
 
 
 def makefile_sections() -> list[tuple[str, list[tuple[str, str]]]]:

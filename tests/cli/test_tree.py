@@ -5,6 +5,7 @@ commands and groups at once, and `tabml --help` lists the rooms in order."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -29,8 +30,8 @@ OLD_COMMANDS = {
     "serve": "--checksums --host --model --params --port",
     "init": "--description --name --repo --uv",
     "monitor": "--current --current-log --json --markdown --params",
-    "batches": "--all-rows --batches --every-days --no-all-rows --out --params --seed --shift "
-    "--shift-from --start -n",
+    "batches": "--all-rows --batches --every-days --no-all-rows --out --params --reserve --seed "
+    "--shift --shift-from --start -n",
     "drift-issue": "--dispatch --json --markdown --no-dispatch --params --repo",
     "contract check": "--params",
     "contract infer": "--max-categories --na csv",
@@ -158,4 +159,5 @@ def test_a_group_option_before_a_subcommand_is_refused(args: list[str], option: 
     """`tabml report --out-dir x gate` would otherwise read reports/pr, not x."""
     result = runner.invoke(app, args, prog_name="tabml")
     assert result.exit_code == 2
-    assert f"{option} is an option of `tabml {args[0]}` itself" in result.output
+    text = " ".join(re.sub(r"[│╭╮╰╯─]", " ", result.output).split())  # the panel wraps the line
+    assert f"{option} is an option of `tabml {args[0]}` itself" in text

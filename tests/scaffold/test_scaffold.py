@@ -187,7 +187,7 @@ def test_set_description_keeps_pyproject_valid() -> None:
 
 def test_the_plan_for_this_repository_renames_everything_that_names_the_package() -> None:
     files = tracked_text_files(ROOT)
-    plan = plan_init(files, CURRENT, NEW, {})
+    plan = plan_init(files, CURRENT, NEW, {}, distribution=NEW)  # as init_project plans it
     package = [p for p in files if p.startswith(f"src/{CURRENT}/")]
     assert package
     assert all(plan.renames[p] == f"src/{NEW}/" + p.split("/", 2)[2] for p in package)
@@ -308,6 +308,7 @@ def test_without_a_git_identity_nothing_changes(
 
 LONG = "zeta-customer-churn-prediction-model-v2"  # hyphenated, near the 40-character limit
 LONG_PACKAGE = LONG.replace("-", "_")
+SCAFFOLD_TESTS = ("tests/scaffold/test_scaffold.py", "tests/scaffold/test_reflow.py")
 
 
 def test_a_long_hyphenated_name_leaves_a_project_that_ruff_passes(
@@ -421,7 +422,7 @@ def test_make_init_renames_relocks_reproduces_and_commits(tmp_path: Path) -> Non
     assert (venv / new).exists() and not (venv / CURRENT).exists()
     assert "up to date" in make("run").stdout
     make("lint")  # ruff check, ruff format --check, mypy, lint-imports
-    own_tests = ["-m", "pytest", "-q", "-p", "no:cacheprovider", "-m", "not slow", "tests/scaffold"]
+    own_tests = ["-m", "pytest", "-q", "-p", "no:cacheprovider", "-m", "not slow", *SCAFFOLD_TESTS]
     tests = subprocess.run(
         [str(venv / "python"), *own_tests],
         cwd=repo,
