@@ -163,6 +163,12 @@ init: $(STAMP) ## Make this copy your project: make init NAME=churn_model [REPO=
 	tabml init --name "$(NAME)" --uv "$(UV)" $(if $(REPO),--repo "$(REPO)")
 	@touch $(STAMP)
 
+# DATA, TARGET and TASK reach the recipe through the environment, quoted by the shell.
+.PHONY: adopt
+adopt: $(STAMP) ## Bring your own table: make adopt DATA=table.csv TARGET=col [TASK=regression]
+	tabml adopt --data "$${DATA:?set DATA=path/to/table.csv}" \
+	  --target "$${TARGET:?set TARGET=the column to predict}" $${TASK:+--task "$$TASK"}
+
 ##@ Releases: GTO tags, release files, serving image, promotion (see docs/release.md)
 # VERSION, STAGE, TAG, IMAGE and REPO reach the recipes through the environment, quoted by the
 # shell (make exports command-line variables), never pasted into the command text.

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from tabml import io
-from tabml.contract import dump_contract, infer_contract, load_contract, validate
+from tabml.contract import dump_contract, infer_contract, inferred_bounds, load_contract, validate
 from tabml.errors import TabmlError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -142,3 +142,29 @@ def test_inferred_contract_round_trips_and_accepts_its_sample(tmp_path: Path) ->
     assert reloaded.columns["age"].type == "integer"
     assert reloaded.columns["workclass"].nullable
     validate(io.read_csv(SAMPLE, ["?"], reloaded.read_dtypes()), reloaded, "sample.csv")
+
+
+@pytest.mark.parametrize(
+    ("values", "integer", "bounds"),
+    [
+        ([17, 90], True, (9, 98)),  # 10% of 73 = 7.3 on each side, rounded outward
+        ([1990, 2020], True, (1987, 2023)),  # a year 3000 is refused
+        ([0.04, 0.37], False, (0.0, 0.41)),  # never below 0 when no value is negative
+        ([-3.2, 4.1], False, (-4.0, 4.9)),  # to the margin's leading digit
+        ([5.0, 5.0], False, (4.5, 5.5)),  # a constant: 10% of the value itself
+        ([0, 0], True, (0, 1)),
+    ],
+)
+def test_inferred_ranges_are_the_observed_ones_with_a_margin(
+    values: list[float], integer: bool, bounds: tuple[float, float]
+) -> None:
+    assert inferred_bounds(pd.Series(values), integer) == bounds
+
+
+def test_an_inferred_contract_refuses_values_far_outside_its_sample() -> None:
+    frame = pd.DataFrame({"age": [20, 40, 60], "year": [2001, 2010, 2020]})
+    drafted = infer_contract(frame)
+    with pytest.raises(TabmlError, match="column 'age' has 1 value above 64"):
+        validate(frame.assign(age=[20, 40, 200]), drafted, "x.csv")
+    with pytest.raises(TabmlError, match="column 'year' has 1 value above 2022"):
+        validate(frame.assign(year=[2001, 2010, 3000]), drafted, "x.csv")

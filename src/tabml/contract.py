@@ -7,6 +7,7 @@ the rule, e.g. ``data/raw/adult.csv: column 'age' has 3 values below 0``.
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Literal
 
@@ -168,8 +169,34 @@ def validate(
         raise TabmlError(f"{source}: {first_problem(problems)}") from None
 
 
-def infer_contract(frame: pd.DataFrame, max_categories: int = 50) -> Contract:
-    """Draft a contract from a sample table, as a starting point for bring-your-own-data."""
+MARGIN = 0.1  # inferred ranges: the observed [min, max] widened by this share of max - min
+
+
+def inferred_bounds(
+    series: pd.Series, integer: bool, margin: float = MARGIN
+) -> tuple[int | float, int | float]:
+    """The observed range widened by `margin` of its width on each side (of the value itself, or
+    1, for a constant column), rounded outward: whole numbers for integers, else to the margin's
+    leading digit. Never below 0 when no value is negative: a count stays a count. A wide range
+    still refuses the absurd (an age of 200, a year 3000) that an open upper bound let through.
+    """
+    low, high = float(series.min()), float(series.max())
+    width = (high - low) * margin or abs(high) * margin or 1.0
+    step = 1.0 if integer else 10.0 ** math.floor(math.log10(width))
+    digits = max(0, -math.floor(math.log10(step)))
+    lower = round(math.floor((low - width) / step) * step, digits)
+    upper = round(math.ceil((high + width) / step) * step, digits)
+    lower = max(lower, 0.0) if low >= 0 else lower
+    return (int(lower), int(upper)) if integer else (lower, upper)
+
+
+def infer_contract(
+    frame: pd.DataFrame, max_categories: int = 50, margin: float = MARGIN
+) -> Contract:
+    """Draft a contract from a sample table, as a starting point for bring-your-own-data.
+
+    Numeric ranges come from `inferred_bounds`; review them (docs/adopt.md says how).
+    """
     columns: dict[str, ColumnSpec] = {}
     for name in frame.columns:
         series = frame[name]
@@ -180,15 +207,13 @@ def infer_contract(frame: pd.DataFrame, max_categories: int = 50) -> Contract:
             columns[str(name)] = ColumnSpec(
                 type="category", nullable=nullable, categories=categories
             )
-        else:
-            integer = pd.api.types.is_integer_dtype(series) or bool(
-                (series.dropna() % 1 == 0).all()
-            )
-            columns[str(name)] = ColumnSpec(
-                type="integer" if integer else "number",
-                nullable=nullable,
-                min=0 if bool((series.dropna() >= 0).all()) else None,
-            )
+            continue
+        present = series.dropna()
+        integer = pd.api.types.is_integer_dtype(series) or bool((present % 1 == 0).all())
+        low, high = inferred_bounds(present, integer, margin) if len(present) else (None, None)
+        columns[str(name)] = ColumnSpec(
+            type="integer" if integer else "number", nullable=nullable, min=low, max=high
+        )
     return Contract(columns=columns)
 
 

@@ -7,14 +7,16 @@ from typing import Annotated
 
 import typer
 
+from tabml.cli.adopt import adopt
 from tabml.cli.common import clear_errors, say
 
 PANEL = "New project"
 
 
 def register(app: typer.Typer) -> None:
-    """`tabml init` is a top-level command."""
+    """`tabml init` and `tabml adopt` are top-level commands."""
     app.command("init", rich_help_panel=PANEL)(init)
+    app.command("adopt", rich_help_panel=PANEL)(adopt)
 
 
 @clear_errors
