@@ -13,11 +13,13 @@ from tabml import io
 from tabml.contract import validate
 from tabml.errors import TabmlError
 from tabml.monitor.batches import (
+    batch_count,
     held_out_rows,
     latest_batch,
     make_batches,
     parse_date,
     parse_shift,
+    reserve_rows,
     to_raw_csv,
 )
 from tests.monitor.split_data import Halves
@@ -119,3 +121,40 @@ def test_latest_batch_is_the_newest_date(tmp_path: Path) -> None:
     for name in ("2024-01-08.csv", "2024-02-01.csv", "2024-01-15.csv"):
         (tmp_path / name).write_text("a\n1\n")
     assert latest_batch(tmp_path).name == "2024-02-01.csv"
+
+
+@pytest.mark.parametrize(
+    ("rows", "requested", "expected"),
+    [(9769, None, 4), (1000, None, 4), (600, None, 3), (250, None, 1), (1000, 5, 5)],
+)
+def test_batch_count_fits_the_rows_to_monitor_min_rows(
+    rows: int, requested: int | None, expected: int
+) -> None:
+    assert batch_count(rows, requested, min_rows=200) == expected  # a 5k table's split: 1000
+
+
+@pytest.mark.parametrize(
+    ("rows", "requested", "message"),
+    [
+        (150, None, "only 150 rows to draw batches from, fewer than monitor.min_rows (200)"),
+        (1000, 6, "--batches 6: batches of 166 rows are fewer than monitor.min_rows (200), "
+         "which `tabml monitor` refuses; use at most 5 batches"),
+        (1000, 0, "--batches must be between 1 and the 1000 available rows"),
+    ],
+)  # fmt: skip
+def test_batch_counts_monitor_would_refuse_are_one_clear_error(
+    rows: int, requested: int | None, message: str
+) -> None:
+    with pytest.raises(TabmlError, match=re.escape(message)):
+        batch_count(rows, requested, min_rows=200)
+
+
+def test_reserved_rows_leave_the_base_and_are_seeded() -> None:
+    raw = pd.DataFrame({"x": range(100), "y": ["a", "b"] * 50})
+    base, reserved = reserve_rows(raw, 0.2, seed=3)
+    assert len(reserved) == 20 and len(base) == 80
+    assert sorted([*base["x"], *reserved["x"]]) == list(range(100))  # a partition of the rows
+    assert reserve_rows(raw, 0.2, seed=3)[1].equals(reserved)
+    assert not reserve_rows(raw, 0.2, seed=4)[1].equals(reserved)
+    with pytest.raises(TabmlError, match="cannot reserve 1 of 1 rows"):
+        reserve_rows(raw.head(1), 0.5, seed=0)

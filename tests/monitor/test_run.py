@@ -70,9 +70,10 @@ def test_held_out_batch_passes_and_a_shifted_one_is_drift(monitored: Path) -> No
 
     code, output = invoke("monitor")  # the newest batch in data/incoming/
     assert code == 0, output
-    assert "monitor: No drift" in output
+    assert "monitor: No drift" in output and "warning" not in output
     report = read_report()
     assert report["drift"] is False
+    assert report["warnings"] == [] and report["overlap"]["identical_rows"] == 0  # held-out rows
     assert report["current"]["source"] == "data/incoming/2024-01-01.csv"
     assert report["prediction"]["psi"] == pytest.approx(0.0, abs=1e-6)  # the same rows
     assert report["performance"]["computed"] is True
@@ -167,12 +168,61 @@ def test_bad_input_exits_1_with_one_sentence_and_no_outputs(
     assert not JSON_OUT.exists() and not MARKDOWN_OUT.exists()
 
 
-def test_a_tiny_batch_exits_1(monitored: Path) -> None:
-    invoke("batches", "-n", "2")
-    code, output = invoke("monitor")
+def test_a_tiny_batch_exits_1_and_batches_never_write_one(monitored: Path) -> None:
+    code, output = invoke("batches", "-n", "2")  # 60-row batches: monitor would refuse them
+    assert code == 1 and "--batches 2: batches of 60 rows are fewer than monitor.min_rows" in output
+    assert not Path("data/incoming").exists()
+    assert invoke("batches")[0] == 0  # as many as fit: one batch of the 120 held-out rows
+    assert [p.name for p in Path("data/incoming").iterdir()] == ["2024-01-01.csv"]
+    pd.read_csv("data/incoming/2024-01-01.csv").head(60).to_csv("tiny.csv", index=False)
+    code, output = invoke("monitor", "--current", "tiny.csv")
     assert code == 1
     assert "has 60 rows, fewer than monitor.min_rows (100)" in output
     assert not JSON_OUT.exists()
+
+
+def test_a_failed_run_removes_the_previous_report(monitored: Path) -> None:
+    JSON_OUT.parent.mkdir(parents=True)
+    JSON_OUT.write_text('{"drift": false}')  # an earlier run's verdict
+    MARKDOWN_OUT.write_text("**No drift**: 13 columns.")
+    code, output = invoke("monitor", "--current", "data/incoming/nope.csv")
+    assert code == 1 and "nope.csv: file not found" in output
+    assert not JSON_OUT.exists() and not MARKDOWN_OUT.exists()  # no old verdict left behind
+
+
+def test_rows_the_model_trained_on_are_warned_about(monitored: Path) -> None:
+    invoke("batches", "-n", "1", "--all-rows")  # every raw row: the training split's too
+    code, output = invoke("monitor")
+    assert code == 0, output  # the whole table against 80% of it: no drift, only the warning
+    assert "monitor: warning: current rows overlap the training data" in output
+    report = read_report()
+    training = len(pd.read_parquet("data/prepared/train.parquet"))
+    assert report["overlap"]["identical_rows"] >= training and report["overlap"]["warning"]
+    assert "> **Warning**: current rows overlap the training data" in MARKDOWN_OUT.read_text()
+
+
+def test_reserved_batches_leave_the_base_table_and_params_point_at_it(monitored: Path) -> None:
+    raw = pd.read_csv("data/raw/adult.csv")
+    before = Path("params.yaml").read_text()
+    code, output = invoke("batches", "--reserve", "data/demo/base.csv")
+    assert code == 0, output
+    base = pd.read_csv("data/demo/base.csv")
+    batch = pd.read_csv("data/incoming/2024-01-01.csv")
+    assert len(base) + len(batch) == len(raw) and len(batch) == 120  # split.test_size 0.2
+    keys = {tuple(row) for row in base.astype(str).itertuples(index=False)}
+    assert not any(tuple(row) in keys for row in batch.astype(str).itertuples(index=False))
+    params = yaml.safe_load(Path("params.yaml").read_text())
+    assert params["data"]["path"] == params["retrain"]["base"] == "data/demo/base.csv"
+    changed = [
+        a
+        for a, b in zip(
+            before.splitlines(), Path("params.yaml").read_text().splitlines(), strict=True
+        )
+        if a != b
+    ]
+    assert len(changed) == 2  # data.path and retrain.base, comments kept
+    code, output = invoke("batches", "--reserve", "data/demo/base.csv")
+    assert code == 1 and "data.path already points at it" in output
 
 
 @pytest.mark.parametrize(
@@ -211,6 +261,8 @@ def test_bad_monitor_params_are_one_clear_error(
         (["--shift", "gender=+1"], "column 'gender' is a category"),
         (["--start", "tomorrow"], "--start 'tomorrow': expected a date as YYYY-MM-DD"),
         (["--batches", "0"], "--batches must be between 1 and the 120 available rows"),
+        (["--reserve", "data/raw/base.csv"], "--reserve data/raw/base.csv: is under data/raw/"),
+        (["--reserve", "b.csv", "--all-rows"], "pass --reserve or --all-rows, not both"),
     ],
 )
 def test_bad_batch_options_exit_1(monitored: Path, args: list[str], message: str) -> None:

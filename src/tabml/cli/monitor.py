@@ -59,7 +59,11 @@ def monitor(
     from tabml.monitor import DRIFT_EXIT_CODE
     from tabml.monitor.run import run_monitor
 
+    for stale in (json_out, markdown_out):  # also when params.yaml itself is refused
+        stale.unlink(missing_ok=True)
     checked = run_monitor(load(params_file), current, current_log, json_out, markdown_out)
+    for warning in checked.warnings:
+        console.print(f"monitor: warning: {warning}", highlight=False, soft_wrap=True, markup=False)
     console.print(
         f"monitor: {checked.verdict} Report: {markdown_out}", highlight=False, soft_wrap=True
     )
@@ -71,7 +75,12 @@ def monitor(
 @clear_errors
 def batches(
     *,
-    count: Annotated[int, typer.Option("--batches", "-n", help="How many batches.")] = 4,
+    count: Annotated[
+        int | None,
+        typer.Option(
+            "--batches", "-n", help="How many batches (default: up to 4 of monitor.min_rows rows)."
+        ),
+    ] = None,
     shift: Annotated[
         list[str] | None,
         typer.Option(help="COLUMN=+N, COLUMN=-N or COLUMN=*F (repeatable), e.g. age=+10."),
@@ -85,13 +94,20 @@ def batches(
     all_rows: Annotated[
         bool, typer.Option(help="Draw from every raw row, not only the held-out test split.")
     ] = False,
+    reserve: Annotated[
+        Path | None,
+        typer.Option(
+            help="Draw the batches from a share of the table and write the other rows here; "
+            "data.path and retrain.base then point at it (the continuous-training demo)."
+        ),
+    ] = None,
     out: Annotated[Path, typer.Option(help="Directory of the batch CSVs.")] = paths.INCOMING,
     params_file: ParamsOption = DEFAULT_PARAMS,
 ) -> None:
     """Write held-out raw rows as dated batch CSVs (raw format), optionally shifted, for demos."""
     from tabml.monitor.run import write_batches
 
-    files, rows = write_batches(
+    written = write_batches(
         load(params_file),
         out,
         count=count,
@@ -101,8 +117,20 @@ def batches(
         start=start,
         every_days=every_days,
         all_rows=all_rows,
+        reserve=reserve,
+        params_file=params_file,
     )
-    console.print(f"batches: {files} files of ~{rows // files} rows in {out}/")
+    console.print(
+        f"batches: {written.files} files of ~{written.rows // written.files} rows in {out}/"
+    )
+    if reserve is not None:
+        console.print(
+            f"batches: {reserve} holds the other {written.base_rows} rows; data.path and "
+            f"retrain.base in {params_file} point at it. Reproduce (make run) and commit before "
+            "`make retrain`.",
+            highlight=False,
+            soft_wrap=True,
+        )
 
 
 @monitor_app.command("issue")

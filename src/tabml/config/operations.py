@@ -49,7 +49,7 @@ class MonitorParams(_Section):
     new_category_rate: Annotated[float, Field(ge=0.0, le=1.0)] = 0.01
     missing_rate_change: Annotated[float, Field(gt=0.0, le=1.0)] = 0.05
     score_psi_threshold: Annotated[float, Field(gt=0.0)] = 0.1
-    min_rows: Annotated[int, Field(ge=1)] = 500
+    min_rows: Annotated[int, Field(ge=1)] = 200
     # Left out of params.yaml, it follows data.task (`Params` fills it).
     performance_drop: dict[str, Annotated[float, Field(ge=0.0)]] = Field(
         default_factory=lambda: dict(registry.TASK_DEFAULTS["binary"].performance_drop)

@@ -73,6 +73,41 @@ def held_out_rows(raw: pd.DataFrame, test_ids: pd.Series, id_column: str | None)
     return raw[raw[id_column].isin(test_ids)]
 
 
+DEFAULT_BATCHES = 4  # as many as fit: each batch must have monitor.min_rows rows
+
+
+def batch_count(rows: int, requested: int | None, min_rows: int) -> int:
+    """How many batches to cut `rows` into: `requested`, or up to `DEFAULT_BATCHES` of at least
+    `min_rows` rows each, so that `tabml monitor` accepts every batch whatever the table's size."""
+    if rows < min_rows:
+        raise TabmlError(
+            f"only {rows} rows to draw batches from, fewer than monitor.min_rows ({min_rows}) "
+            "that `tabml monitor` needs; lower monitor.min_rows in params.yaml"
+        )
+    if requested is None:
+        return max(1, min(DEFAULT_BATCHES, rows // min_rows))
+    if requested < 1 or requested > rows:
+        raise TabmlError(f"--batches must be between 1 and the {rows} available rows")
+    if rows // requested < min_rows:
+        raise TabmlError(
+            f"--batches {requested}: batches of {rows // requested} rows are fewer than "
+            f"monitor.min_rows ({min_rows}), which `tabml monitor` refuses; use at most "
+            f"{rows // min_rows} batches or lower monitor.min_rows"
+        )
+    return requested
+
+
+def reserve_rows(raw: pd.DataFrame, share: float, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Split the table into (base, reserved): a seeded `share` of the rows held out of the base,
+    so that batches drawn from them are new to the base and to any model trained on it."""
+    count = max(1, round(share * len(raw)))
+    if count >= len(raw):
+        raise TabmlError(f"cannot reserve {count} of {len(raw)} rows and keep a base table")
+    chosen = np.zeros(len(raw), dtype=bool)
+    chosen[np.random.default_rng(seed).permutation(len(raw))[:count]] = True
+    return raw[~chosen].reset_index(drop=True), raw[chosen].reset_index(drop=True)
+
+
 def make_batches(
     rows: pd.DataFrame,
     *,

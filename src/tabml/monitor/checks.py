@@ -1,7 +1,7 @@
 """The single checks of a drift report, each a pure function of reference and current values.
 
-Per column (PSI with the KS or chi-square test, unseen categories, missing-value rates), the
-score distribution, and performance on labelled rows against reports/metrics.json. Each returns
+Per column (PSI with the KS or chi-square test, unseen categories, missing-value rates) and a
+numeric model output (`tabml.monitor.outputs` adds class shares and performance). Each returns
 a JSON-ready row with its own `drift` or `flag`; `tabml.monitor.drift` puts them together.
 """
 
@@ -14,11 +14,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from tabml import metrics as registry
 from tabml.config import MonitorParams
 from tabml.contract import Contract
 from tabml.monitor import stats
-from tabml.stages.evaluate import classification_metrics
 
 Json = dict[str, Any]
 
@@ -133,49 +131,24 @@ def missing_rates(
 
 
 def prediction_drift(
-    reference: stats.Floats, scores: stats.Floats, params: MonitorParams, threshold: float
+    reference: stats.Floats, values: stats.Floats, params: MonitorParams, threshold: float | None
 ) -> Json:
-    """The score distribution: PSI on reference quantile bins and the KS test."""
-    psi = stats.numeric_psi(reference, scores, params.bins)
-    statistic, p_value = stats.ks(reference, scores)
-    return {
-        "computed": True,
+    """A numeric output (binary scores, regression predictions): PSI on reference quantile bins
+    and the KS test; with a binary `threshold`, the predicted-positive rates too."""
+    psi = stats.numeric_psi(reference, values, params.bins)
+    statistic, p_value = stats.ks(reference, values)
+    row: Json = {
         "psi": number(psi),
         "ks_statistic": number(statistic),
         "ks_pvalue": number(p_value),
         "drift": psi >= params.score_psi_threshold and p_value < params.ks_pvalue,
         "reference_mean": number(float(reference.mean())),
-        "current_mean": number(float(scores.mean())),
-        "reference_positive_rate": number(float((reference >= threshold).mean())),
-        "current_positive_rate": number(float((scores >= threshold).mean())),
+        "current_mean": number(float(values.mean())),
     }
-
-
-def performance(
-    labels: stats.Floats,
-    scores: stats.Floats,
-    reference: Mapping[str, Any],
-    params: MonitorParams,
-    threshold: float,
-) -> Json:
-    """Metrics on the labelled current rows against reports/metrics.json."""
-    known = ~np.isnan(labels)
-    current = classification_metrics(labels[known].astype(int), scores[known], threshold)
-    allowed_drops = {str(name): drop for name, drop in params.performance_drop.items()}
-    metrics: dict[str, Json] = {}
-    for name, value in current.items():
-        before = reference.get(name)
-        base = float(before) if isinstance(before, int | float) else math.nan
-        drop = registry.get(name).worse_by(base, value)
-        allowed = allowed_drops.get(name)
-        metrics[name] = {
-            "reference": number(base),
-            "current": number(value),
-            "drop": number(drop),
-            "max_drop": allowed,
-            "flag": allowed is not None and math.isfinite(drop) and drop > allowed,
-        }
-    return {"computed": True, "labelled_rows": int(known.sum()), "metrics": metrics}
+    if threshold is not None:
+        row["reference_positive_rate"] = number(float((reference >= threshold).mean()))
+        row["current_positive_rate"] = number(float((values >= threshold).mean()))
+    return row
 
 
 def severity_order(features: Mapping[str, Json]) -> list[tuple[str, Json]]:

@@ -1,7 +1,7 @@
 """The current data to monitor: an incoming batch or the serving app's request log.
 
 A batch is a table in the raw format (read with the contract's dtypes); the request log is a frame
-of the model inputs with the `score` the server returned. Both are checked
+of the model inputs with the output the server returned. Both are checked
 against the contract; a violation is reported, and the data is then coerced as well as it can be
 so that drift is still measured.
 """
@@ -21,6 +21,8 @@ from tabml.monitor.stats import Floats
 # Fields of a request log (tabml.serve.logs) that are not model inputs. Its `label` is the label
 # the server predicted at its threshold, not the truth, so it never counts as a label here.
 LOG_SCORE = "score"
+LOG_PREDICTION = "prediction"  # a regression server's logged value, when it has its own field
+LOG_LABEL = "label"
 LOG_METADATA = ("timestamp", "request_id", "index", "model_version", "label")
 
 
@@ -33,6 +35,7 @@ class Current:
     kind: Literal["batch", "log"]
     scores: Floats | None = None
     labels: pd.Series | None = None
+    predicted: pd.Series | None = None  # a multiclass request log's predicted class names
 
 
 def from_batch(frame: pd.DataFrame, source: str, target: str) -> Current:
@@ -41,25 +44,38 @@ def from_batch(frame: pd.DataFrame, source: str, target: str) -> Current:
     return Current(frame=frame, source=source, kind="batch", labels=labels)
 
 
-def from_request_log(log: pd.DataFrame, source: str, target: str) -> Current:
-    """The request log as read by `tabml.serve.logs.read_request_log`: inputs and `score`.
+def from_request_log(log: pd.DataFrame, source: str, target: str, task: str = "binary") -> Current:
+    """The request log as read by `tabml.serve.logs.read_request_log` (with `meta`).
 
-    The log holds no ground truth; labels come only from a target column among the inputs.
+    The model's output is the logged `score` (binary), `prediction` or else `score`
+    (regression), or `label`, the predicted class (multiclass). The log holds no ground truth;
+    labels come only from a target column among the inputs.
     """
-    if LOG_SCORE not in log.columns:
-        raise TabmlError(f"{source}: the request log has no '{LOG_SCORE}' field")
-    scores = pd.to_numeric(log[LOG_SCORE], errors="coerce")
-    if scores.isna().any():
-        raise TabmlError(
-            f"{source}: {int(scores.isna().sum())} log records have no numeric '{LOG_SCORE}'"
-        )
-    inputs = log.drop(columns=[LOG_SCORE, *LOG_METADATA], errors="ignore").reset_index(drop=True)
+    predicted: pd.Series | None = None
+    scores: Floats | None = None
+    if task == "multiclass":
+        if LOG_LABEL not in log.columns or log[LOG_LABEL].isna().any():
+            raise TabmlError(f"{source}: every log record needs the predicted class '{LOG_LABEL}'")
+        predicted = log[LOG_LABEL].reset_index(drop=True)
+    else:
+        field = LOG_PREDICTION if task == "regression" and LOG_PREDICTION in log else LOG_SCORE
+        if field not in log.columns:
+            raise TabmlError(f"{source}: the request log has no '{field}' field")
+        values = pd.to_numeric(log[field], errors="coerce")
+        if values.isna().any():
+            raise TabmlError(
+                f"{source}: {int(values.isna().sum())} log records have no numeric '{field}'"
+            )
+        scores = values.to_numpy(dtype=float)
+    outputs = [LOG_SCORE, LOG_PREDICTION, *LOG_METADATA]
+    inputs = log.drop(columns=outputs, errors="ignore").reset_index(drop=True)
     return Current(
         frame=inputs,
         source=source,
         kind="log",
-        scores=scores.to_numpy(dtype=float),
+        scores=scores,
         labels=inputs[target] if target in inputs.columns else None,
+        predicted=predicted,
     )
 
 

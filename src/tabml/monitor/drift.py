@@ -18,17 +18,19 @@ from tabml.config import DataParams, MonitorParams
 from tabml.contract import Contract
 from tabml.errors import TabmlError
 from tabml.monitor import stats
-from tabml.monitor.checks import (
-    Json,
-    feature_drift,
-    format_p,
-    missing_rates,
+from tabml.monitor.checks import Json, feature_drift, format_p, missing_rates, severity_order
+from tabml.monitor.current import Current, check_contract
+from tabml.monitor.outputs import (
+    Outputs,
+    class_codes,
+    model_outputs,
+    output_drift,
     performance,
-    prediction_drift,
-    severity_order,
+    task_labels,
+    unknown_classes,
 )
-from tabml.monitor.current import Current, check_contract, encode_labels
-from tabml.paths import ROW_ID, SCORE
+from tabml.monitor.overlap import find_overlap, overlap_warning
+from tabml.paths import PREDICTED, ROW_ID
 from tabml.stages.featurize import feature_columns
 
 # Json, format_p and severity_order are importable from here (the report and the tests do).
@@ -36,21 +38,22 @@ __all__ = [
     "SCHEMA_VERSION",
     "Json",
     "Reference",
-    "current_scores",
+    "current_outputs",
     "detect_drift",
     "format_p",
-    "load_reference",
-    "reference_scores",
     "severity_order",
 ]
 
 SCHEMA_VERSION = 1
 TEST_NAMES = {"ks": "KS", "chi2": "chi-square"}
+DRIFTED = {"score": "scores", "prediction": "predicted values", "class": "predicted class shares"}
 
 
 @dataclass(frozen=True)
 class Reference:
-    """What the current data is compared with."""
+    """What the current data is compared with: the training split, the test set's outputs
+    (binary scores, multiclass class codes into `classes`, regression predictions) and metrics,
+    and the raw training rows (for the overlap warning) when they could be read."""
 
     frame: pd.DataFrame
     scores: stats.Floats
@@ -58,25 +61,29 @@ class Reference:
     source: str
     scores_source: str
     metrics_source: str
+    classes: tuple[str, ...] = ()
+    training_rows: pd.DataFrame | None = None
 
 
-def current_scores(
-    current: Current, frame: pd.DataFrame, reference: pd.DataFrame, data: DataParams, model: Any
-) -> tuple[stats.Floats | None, str]:
-    """Scores from the request log, else from the model on the batch; or why there are none."""
+def current_outputs(
+    current: Current, frame: pd.DataFrame, reference: Reference, data: DataParams, model: Any
+) -> tuple[Outputs | None, str]:
+    """Outputs from the request log, else from the model on the batch; or why there are none."""
+    if current.predicted is not None:
+        return Outputs(class_codes(current.predicted, reference.classes)), "request log"
     if current.scores is not None:
-        return current.scores, "request log"
+        return Outputs(current.scores), "request log"
     if model is None:
         return None, "no model was given to score the batch"
-    numeric, categorical = feature_columns(reference, data)
+    numeric, categorical = feature_columns(reference.frame, data)
     absent = [name for name in numeric + categorical if name not in frame.columns]
     if absent:
         return None, f"the model input column '{absent[0]}' is missing"
     try:
-        scores = model.predict_proba(frame[numeric + categorical])[:, 1]
+        outputs = model_outputs(model, frame[numeric + categorical], data.task, reference.classes)
     except (ValueError, TypeError) as exc:
         return None, f"the model could not score the batch ({exc})"
-    return np.asarray(scores, dtype=float), "model"
+    return outputs, "model"
 
 
 def _alerts(report: Json, params: MonitorParams) -> list[str]:
@@ -106,9 +113,14 @@ def _alerts(report: Json, params: MonitorParams) -> list[str]:
             )
     prediction = report["prediction"]
     if prediction["computed"] and prediction["drift"]:
+        test, p_value, alpha = (
+            ("chi-square", prediction["p_value"], params.chi2_pvalue)
+            if prediction["output"] == "class"
+            else ("KS", prediction["ks_pvalue"], params.ks_pvalue)
+        )
         alerts.append(
-            f"scores drifted: PSI {prediction['psi']:.3f} (>= {params.score_psi_threshold}), "
-            f"KS p-value {format_p(prediction['ks_pvalue'])} (< {params.ks_pvalue})"
+            f"{DRIFTED[prediction['output']]} drifted: PSI {prediction['psi']:.3f} "
+            f"(>= {params.score_psi_threshold}), {test} p-value {format_p(p_value)} (< {alpha})"
         )
     if report["performance"]["computed"]:
         for name, row in report["performance"]["metrics"].items():
@@ -139,24 +151,40 @@ def detect_drift(
     frame, violation = check_contract(current, contract, data.target)
     monitored = reference.frame.drop(columns=[ROW_ID, data.target], errors="ignore")
     absent = [name for name in monitored.columns if name not in frame.columns]
-    scores, scores_source = current_scores(current, frame, reference.frame, data, model)
+    outputs, outputs_source = current_outputs(current, frame, reference, data, model)
     labels = (
-        encode_labels(current.labels, data.positive) if current.labels is not None else None
+        task_labels(current.labels, data, reference.classes) if current.labels is not None else None
     )
     labelled = 0 if labels is None else int((~np.isnan(labels)).sum())
 
-    prediction: Json = {"computed": False, "reason": scores_source}
-    if scores is not None:
-        prediction = prediction_drift(reference.scores, scores, params, threshold)
-        prediction["source"] = scores_source
+    prediction: Json = {"computed": False, "reason": outputs_source}
+    if outputs is not None:
+        prediction = output_drift(
+            reference.scores,
+            outputs,
+            params,
+            data.task,
+            threshold=threshold,
+            classes=reference.classes,
+        )
+        prediction["source"] = outputs_source
     perf: Json = {"computed": False, "reason": "the current data has no labels"}
     if labels is not None and labelled > 0:
-        if scores is None:
-            perf["reason"] = f"there are no scores: {scores_source}"
+        if outputs is None:
+            perf["reason"] = f"there are no model outputs: {outputs_source}"
         elif labelled < params.min_rows:
             perf["reason"] = f"only {labelled} labelled rows (monitor.min_rows {params.min_rows})"
         else:
-            perf = performance(labels, scores, reference.metrics, params, threshold)
+            perf = performance(
+                labels, outputs, reference.metrics, params, task=data.task, threshold=threshold
+            )
+    overlap = find_overlap(
+        reference.frame[ROW_ID] if ROW_ID in reference.frame else pd.Series(dtype=str),
+        reference.training_rows,
+        current.frame,
+        contract=contract,
+        id_column=data.id_column,
+    )
 
     report: Json = {
         "schema_version": SCHEMA_VERSION,
@@ -182,6 +210,7 @@ def detect_drift(
         },
         "prediction": prediction,
         "performance": perf,
+        "overlap": overlap,
     }
     alerts = _alerts(report, params)
     features = report["features"].values()
@@ -200,26 +229,48 @@ def detect_drift(
         "alerts": len(alerts),
     }
     report["alerts"] = alerts
+    report["warnings"] = _warnings(overlap, current, data, reference.classes)
     report["drift"] = bool(alerts)
     return report
 
 
-def reference_scores(predictions: pd.DataFrame, source: str) -> stats.Floats:
-    """The score column of reports/predictions.csv."""
-    if SCORE not in predictions.columns:
-        raise TabmlError(f"{source}: has no '{SCORE}' column; run the evaluate stage (dvc repro)")
-    return predictions[SCORE].to_numpy(dtype=float)
+def _warnings(
+    overlap: Json, current: Current, data: DataParams, classes: tuple[str, ...]
+) -> list[str]:
+    """Sentences about the trust in this report, not drift: they change no verdict."""
+    warnings = [text for text in [overlap_warning(overlap)] if text]
+    if data.task == "multiclass" and current.labels is not None:
+        unseen = unknown_classes(current.labels, classes)
+        if unseen:
+            shown = ", ".join(f"'{name}' ({count})" for name, count in unseen.items())
+            warnings.append(
+                f"labelled rows hold classes the model never learned, left out of performance: "
+                f"{shown}"
+            )
+    return warnings
 
 
-def load_reference() -> Reference:
-    """The reproduced pipeline's reference: train split, test-set scores and metrics."""
+def load_reference(data: DataParams, contract: Contract) -> Reference:
+    """The reproduced pipeline's reference: train split, test-set outputs and metrics, and the
+    raw training rows when `data.path` is there to read."""
     from tabml import io, paths
+    from tabml.monitor.outputs import reference_outputs
+    from tabml.monitor.overlap import training_rows
 
+    train = io.read_parquet(paths.TRAIN)
+    predictions = io.read_csv(paths.PREDICTIONS, [], {PREDICTED: "str"})
+    outputs, classes = reference_outputs(predictions, data.task, str(paths.PREDICTIONS))
+    training = None
+    if data.path.exists():
+        raw = io.read_csv(data.path, data.na_values, contract.read_dtypes())
+        training = training_rows(raw, train[ROW_ID], data.id_column)
     return Reference(
-        frame=io.read_parquet(paths.TRAIN),
-        scores=reference_scores(io.read_csv(paths.PREDICTIONS, []), str(paths.PREDICTIONS)),
+        frame=train,
+        scores=outputs,
         metrics=io.read_json(paths.METRICS),
         source=str(paths.TRAIN),
         scores_source=str(paths.PREDICTIONS),
         metrics_source=str(paths.METRICS),
+        classes=classes,
+        training_rows=training,
     )

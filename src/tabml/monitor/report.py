@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tabml.monitor.drift import Json, format_p, severity_order
+from tabml.monitor.drift import DRIFTED, Json, format_p, severity_order
 
 TESTS = {"ks": "KS", "chi2": "chi²"}
 
@@ -25,14 +25,19 @@ def _status(flag: bool) -> str:
     return "**drift**" if flag else "ok"
 
 
+def _output(report: Json) -> str:
+    """What the model's output is called: scores, predicted values or predicted class shares."""
+    return DRIFTED[report.get("prediction", {}).get("output", "score")]
+
+
 def verdict(report: Json, bold: bool = True) -> str:
     """One line: drift or not, and what drifted (bold markdown, or plain for a terminal)."""
     counts = report["counts"]
     mark = "**" if bold else ""
     if not report["drift"]:
         return (
-            f"{mark}No drift{mark}: {counts['columns']} columns, the scores and data quality are "
-            "within the thresholds."
+            f"{mark}No drift{mark}: {counts['columns']} columns, the {_output(report)} and data "
+            "quality are within the thresholds."
         )
     parts = []
     if counts["contract_violations"]:
@@ -44,7 +49,7 @@ def verdict(report: Json, bold: bool = True) -> str:
     if counts["missing_rate_changes"]:
         parts.append(f"missing values changed in {counts['missing_rate_changes']} columns")
     if counts["prediction_drift"]:
-        parts.append("scores drifted")
+        parts.append(f"{_output(report)} drifted")
     if counts["performance_drops"]:
         parts.append(f"{counts['performance_drops']} metrics fell")
     alerts = counts["alerts"]
@@ -58,8 +63,21 @@ def _sources(report: Json) -> str:
     return (
         f"Current: `{current['source']}` ({current['kind']}, {current['rows']:,} rows{labelled}). "
         f"Reference: `{reference['source']}` ({reference['rows']:,} rows) and the scores in "
-        f"`{reference['scores_source']}` ({reference['score_rows']:,} rows)."
+        f"`{reference['scores_source']}` ({reference['score_rows']:,} rows).{_overlap(report)}"
     )
+
+
+def _overlap(report: Json) -> str:
+    overlap = report["overlap"]
+    found = [
+        f"{overlap[key]:,} {what}"
+        for key, what in (
+            ("same_id_rows", "with a training row's id"),
+            ("identical_rows", "identical"),
+        )
+        if overlap[key] is not None
+    ]
+    return f" Current rows that are training rows: {', '.join(found)}." if found else ""
 
 
 def _change(row: Json) -> str:
@@ -133,20 +151,37 @@ def _prediction(report: Json) -> list[str]:
     if not prediction["computed"]:
         return [*lines, f"Not computed: {prediction['reason']}."]
     threshold = report["thresholds"]
-    return [
-        *lines,
-        f"Scores from the {prediction['source']}: PSI {prediction['psi']:.3f}, "
+    if prediction["output"] == "class":
+        lines += [
+            f"Predicted classes from the {prediction['source']}: PSI {prediction['psi']:.3f}, "
+            f"chi² {_num(prediction['statistic'])} (p-value {format_p(prediction['p_value'])}): "
+            f"{_status(prediction['drift'])} (thresholds: PSI {threshold['score_psi_threshold']}, "
+            f"p-value {threshold['chi2_pvalue']}).",
+            "",
+            "| predicted class | reference | current |",
+            "|---|--:|--:|",
+        ]
+        for name, share in prediction["shares"].items():
+            lines.append(f"| `{name}` | {_pct(share['reference'])} | {_pct(share['current'])} |")
+        return lines
+    what = "Scores" if prediction["output"] == "score" else "Predicted values"
+    lines += [
+        f"{what} from the {prediction['source']}: PSI {prediction['psi']:.3f}, "
         f"KS {_num(prediction['ks_statistic'])} (p-value {format_p(prediction['ks_pvalue'])}): "
         f"{_status(prediction['drift'])} (thresholds: PSI {threshold['score_psi_threshold']}, "
         f"p-value {threshold['ks_pvalue']}).",
         "",
         "| | reference | current |",
         "|---|--:|--:|",
-        f"| mean score | {_num(prediction['reference_mean'])} "
+        f"| mean {prediction['output']} | {_num(prediction['reference_mean'])} "
         f"| {_num(prediction['current_mean'])} |",
-        f"| predicted positive | {_pct(prediction['reference_positive_rate'])} "
-        f"| {_pct(prediction['current_positive_rate'])} |",
     ]
+    if "reference_positive_rate" in prediction:
+        lines.append(
+            f"| predicted positive | {_pct(prediction['reference_positive_rate'])} "
+            f"| {_pct(prediction['current_positive_rate'])} |"
+        )
+    return lines
 
 
 def _performance(report: Json) -> list[str]:
@@ -172,6 +207,8 @@ def _performance(report: Json) -> list[str]:
 def render_markdown(report: Json) -> str:
     """The whole report as GitHub-flavoured markdown."""
     lines = [verdict(report), "", _sources(report)]
+    if report["warnings"]:
+        lines += ["", *(f"> **Warning**: {warning}." for warning in report["warnings"])]
     if report["alerts"]:
         lines += ["", *(f"- {alert}" for alert in report["alerts"])]
     for section in (_features, _new_categories, _data_quality, _prediction, _performance):
@@ -183,7 +220,8 @@ def render_markdown(report: Json) -> str:
         f"{thresholds['psi_threshold']} with KS p < {thresholds['ks_pvalue']} (numbers) or chi² "
         f"p < {thresholds['chi2_pvalue']} (categories); new categories on >= "
         f"{thresholds['new_category_rate']:.0%} of rows; missing-value rates moving by more than "
-        f"{thresholds['missing_rate_change'] * 100:g} points; scores drift at PSI >= "
-        f"{thresholds['score_psi_threshold']} with KS p < {thresholds['ks_pvalue']}.</sub>",
+        f"{thresholds['missing_rate_change'] * 100:g} points; the model's output drifts at PSI >= "
+        f"{thresholds['score_psi_threshold']} with KS p < {thresholds['ks_pvalue']} (scores, "
+        f"predicted values) or chi² p < {thresholds['chi2_pvalue']} (predicted classes).</sub>",
     ]
     return "\n".join(lines) + "\n"
