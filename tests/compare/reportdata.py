@@ -15,13 +15,17 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from tabml.compare.schema import (
+    ActualBin,
     BaselineData,
     CheckData,
+    ClassRecall,
     Confusion,
     Curve,
     DeltaData,
     InputData,
+    Multiclass,
     ParamData,
+    Regression,
     ReportData,
     Shape,
     SliceData,
@@ -48,10 +52,11 @@ _MERMAID = [
         r'%%\{init: \{"themeVariables": \{"xyChart": '
         r'\{"plotColorPalette": "[#0-9a-f, ]+"\}\}\}\}%%',
         r"xychart-beta",
-        r'    title "(ROC|Precision-recall)"',
+        r'    title "(ROC|Precision-recall|Recall per class|Absolute error)"',
         r'    x-axis "[a-z ]+" \[[0-9., e+-]*\]',
+        r'    x-axis "[a-z ]+" \[("[A-Za-z0-9_.+ -]{1,24}"(, )?)*\]',  # categories: plain words
         r'    y-axis "[a-z ]+" 0 --> 1',
-        r"    line \[[0-9., e+-]*\]",
+        r"    (line|bar) \[[0-9., e+-]*\]",
     )
 ]
 _LIVE_TEXT = re.compile(r"@[A-Za-z0-9]|https?:|www\.|#\d|<")
@@ -114,6 +119,58 @@ def sample(**changes: Any) -> ReportData:
         "versions": Versions(tabml="0.1.0", dvc="3.50.0", scikit_learn="1.5.0", pandas="2.2.0"),
     }
     return ReportData(**(fields | changes))
+
+
+BINARY_ONLY = {"roc": None, "precision_recall": None, "confusion_base": None, "confusion_pr": None}
+
+
+def multiclass(names: tuple[str, ...] = ("bird", "cat", "dog"), **changes: Any) -> ReportData:
+    """A valid multiclass report: recall and confusion per class, the most frequent class."""
+    size = len(names)
+    matrix = tuple(tuple(9 if a == p else 1 for p in range(size)) for a in range(size))
+    charts = Multiclass(
+        classes=names,
+        recall=tuple(ClassRecall(name=n, rows=11, base=0.8, pr=9 / 11) for n in names),
+        confusion_base=matrix,
+        confusion_pr=matrix,
+    )
+    fields: dict[str, Any] = {
+        "task": "multiclass",
+        "headline": "f1_macro",
+        "deltas": (delta("f1_macro", 0.7), delta("log_loss", 0.8, -0.1)),
+        "slices": (SliceData(group="region", value="north", rows=300, delta=delta("f1_macro")),),
+        "multiclass": charts,
+        "baseline": BaselineData(
+            strategy="most_frequent", class_name=names[0], deltas=(delta("f1_macro", 0.2, 0.5),)
+        ),
+    }
+    return sample(**(BINARY_ONLY | fields | changes))
+
+
+def regression(**changes: Any) -> ReportData:
+    """A valid regression report in a large unit (prices): the training mean as baseline."""
+    charts = Regression(
+        edges=(0.0, 5000.0, 10000.0, 15000.0),
+        base=(0.5, 0.3, 0.2),
+        pr=(0.6, 0.3, 0.1),
+        bins=(
+            ActualBin(low=1e4, high=5e4, rows=500, actual=3e4, base=3.2e4, pr=3.1e4),
+            ActualBin(low=5e4, high=9e4, rows=500, actual=7e4, base=6.5e4, pr=6.8e4),
+        ),
+        mean_error_base=-1200.5,
+        mean_error_pr=300.25,
+    )
+    fields: dict[str, Any] = {
+        "task": "regression",
+        "headline": "rmse",
+        "deltas": (delta("rmse", 9000.0, -500.0), delta("r2", 0.6, 0.05)),
+        "slices": (SliceData(group="region", value="north", rows=300, delta=delta("rmse", 8e3)),),
+        "regression": charts,
+        "baseline": BaselineData(
+            strategy="mean", mean=51234.5, deltas=(delta("rmse", 15000.0, -6000.0),)
+        ),
+    }
+    return sample(**(BINARY_ONLY | fields | changes))
 
 
 def hostile(**changes: Any) -> ReportData:

@@ -154,7 +154,7 @@ def test_tampered_manifests_are_refused(
     emulator: GitHubEmulator, tmp_path: Path, overrides: dict[str, object], message: str
 ) -> None:
     emulator.add_pull(REPO, 7, head_sha=HEAD, head_ref="feature")
-    result = verify(artifact(tmp_path, **overrides), emulator, tmp_path)
+    result = verify(artifact(tmp_path, None, **overrides), emulator, tmp_path)
     assert result.returncode == 1
     assert message in result.stderr
     assert "Traceback" not in result.stderr

@@ -52,17 +52,22 @@ def test_regressions_fail_only_when_significant_and_too_large() -> None:
     assert outcome(gate, [delta("roc_auc", 0.93, 0.92, -0.012, -0.008)])[rule] is False
 
 
-def test_slices_below_the_row_minimum_never_gate() -> None:
+def test_slices_below_the_row_minimum_never_gate_but_are_listed() -> None:
     gate = GateParams(
         max_slice_regression={"roc_auc": 0.01}, min_slice_rows=100, fail_on_stale_lock=False
     )
     worse = delta("roc_auc", 0.9, 0.8, -0.12, -0.08)
-    checks = outcome(
-        gate,
-        [],
-        [SliceDelta("race", "Other", 50, worse), SliceDelta("gender", "Female", 3000, worse)],
+    slices = [SliceDelta("race", "Other", 50, worse), SliceDelta("gender", "Female", 3000, worse)]
+    checks = {c.rule: c for c in evaluate_gate(gate, [], slices, FRESH)}
+    assert {rule: c.passed for rule, c in checks.items()} == {
+        "roc_auc on race=Other drop <= 0.01 when significant": True,
+        "roc_auc on gender=Female drop <= 0.01 when significant": False,
+    }
+    small = checks["roc_auc on race=Other drop <= 0.01 when significant"]
+    assert small.detail == "not gated (n = 50 < min_slice_rows 100)"
+    assert checks["roc_auc on gender=Female drop <= 0.01 when significant"].detail.startswith(
+        "worse by 0.1000 (significant)"
     )
-    assert checks == {"roc_auc on gender=Female drop <= 0.01 when significant": False}
 
 
 def test_stale_lock_fails_only_when_configured() -> None:

@@ -9,32 +9,32 @@ from tabml.compare.bootstrap import bootstrap_deltas
 from tabml.compare.gate import Check, evaluate_gate
 from tabml.compare.render import mermaid_chart, render, render_data
 from tabml.compare.report import Comparison, _sample, against_baseline, params_diff
-from tabml.compare.revision import LockStatus, load_revision
+from tabml.compare.revision import LockStatus
 from tabml.compare.schema import ReportData
 from tabml.compare.summary import _curve, from_comparison, summary
 from tabml.config import GateParams, ReportParams
 from tests.compare.reportdata import sample
-from tests.support import ROOT
+from tests.compare.tables import params, predictions, revision, write_side
 
 
 @pytest.fixture(scope="module")
-def comparison() -> Comparison:
-    side = load_revision(ROOT, "base", "0" * 40, "committed outputs at `0000000`", LockStatus(True))
-    pr_predictions = side.outputs.predictions.assign(
-        score=np.clip(side.outputs.predictions["score"] * 0.9, 0, 1)
-    )
-    pr_outputs = type(side.outputs)(**{**side.outputs.__dict__, "predictions": pr_predictions})
-    pr = type(side)(**{**side.__dict__, "label": "PR", "sha": "1" * 40, "outputs": pr_outputs})
+def comparison(tmp_path_factory: pytest.TempPathFactory) -> Comparison:
+    """A small binary project's base and a PR whose scores are shrunk by 10%: same ranking."""
+    base = predictions("binary")
+    pr = base.assign(score=np.clip(base["score"] * 0.9, 0, 1))
+    settings = params("binary", metrics=["roc_auc", "log_loss"])
+    base_side = revision(write_side(tmp_path_factory.mktemp("base"), base, settings), "b", "0" * 40)
+    pr_side = revision(write_side(tmp_path_factory.mktemp("pr"), pr, settings), "PR", "1" * 40)
     deltas = bootstrap_deltas(
-        _sample(side.outputs.predictions),
-        _sample(pr_predictions),
+        _sample(base_side.outputs.predictions),
+        _sample(pr_side.outputs.predictions),
         ["roc_auc", "log_loss"],
         paired=True,
         resamples=200,
     )
     return Comparison(
-        base=side,
-        pr=pr,
+        base=base_side,
+        pr=pr_side,
         paired=True,
         deltas=deltas,
         slices=[],
@@ -111,13 +111,13 @@ def test_a_comparisons_baseline_reaches_the_report_and_the_gate_table(
 ) -> None:
     """From predictions.csv's baseline columns to the bootstrap, the gate and the markdown."""
     rows = comparison.pr.outputs.predictions
-    prevalence = round(float(rows["label"].mean()), 6)
+    prevalence = round(float(rows["label"].astype(int).mean()), 6)
     rows = rows.assign(baseline_score=prevalence, baseline_predicted=0)
     report = ReportParams(metrics=["roc_auc", "log_loss"], bootstrap={"samples": 200})
     baseline = against_baseline(rows, report)
     assert baseline is not None
     auc = next(d for d in baseline.deltas if d.metric == "roc_auc")
-    assert auc.base == pytest.approx(0.5) and auc.low > 0  # the bundled model beats it
+    assert auc.base == pytest.approx(0.5) and auc.low > 0  # a skilled model beats it
     checks = evaluate_gate(
         GateParams(fail_on_stale_lock=False),
         comparison.deltas,

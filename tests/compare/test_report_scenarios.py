@@ -20,7 +20,10 @@ Scenario = Callable[..., Outcome]
 
 
 def committed_metrics(repo: Path, rev: str) -> dict[str, float]:
-    return json.loads(run(["git", "show", f"{rev}:reports/metrics.json"], repo).stdout)
+    found: dict[str, float] = json.loads(
+        run(["git", "show", f"{rev}:reports/metrics.json"], repo).stdout
+    )
+    return found
 
 
 def test_no_op_pr_shows_no_significant_change(scenario: Scenario) -> None:

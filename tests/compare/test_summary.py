@@ -78,6 +78,7 @@ def test_report_json_is_plain_json_with_the_verdict_and_what_changed() -> None:
 
 def test_report_data_counts_each_sides_confusion_and_keeps_input_shapes() -> None:
     data = from_comparison(comparison())
+    assert data.confusion_base is not None and data.confusion_pr is not None
     assert (data.confusion_base.tn, data.confusion_base.fp) == (1, 1)
     assert (data.confusion_base.fn, data.confusion_base.tp) == (0, 2)
     assert (data.confusion_pr.tn, data.confusion_pr.fn, data.confusion_pr.tp) == (2, 1, 1)
@@ -88,6 +89,8 @@ def test_report_data_counts_each_sides_confusion_and_keeps_input_shapes() -> Non
 
 def test_curves_are_thinned_to_a_chart_and_kept_within_the_unit_square() -> None:
     data = from_comparison(comparison())
+    assert data.roc is not None and data.precision_recall is not None
+    assert data.task == "binary" and data.multiclass is None and data.regression is None
     assert len(data.roc.x) == CHART_POINTS == len(data.roc.base) == len(data.roc.pr)
     assert data.roc.x[0] == 0.0 and data.roc.x[-1] == 1.0
     assert max(data.precision_recall.base) == 1.0  # 1.2 is clipped, not passed on

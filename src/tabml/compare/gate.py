@@ -102,9 +102,14 @@ def evaluate_gate(
     checks += [_regression(m, by_metric[m], limit) for m, limit in limits.items()]
     for item in slices:
         limit = gate.max_slice_regression.get(item.delta.metric)
-        if limit is not None and item.rows >= gate.min_slice_rows:
-            name = f"{item.delta.metric} on {item.group}={item.value}"
+        if limit is None:
+            continue
+        name = f"{item.delta.metric} on {item.group}={item.value}"
+        if item.rows >= gate.min_slice_rows:
             checks.append(_regression(name, item.delta, limit))
+        else:  # listed, so a slice never vanishes from the table without a word
+            detail = f"not gated (n = {item.rows} < min_slice_rows {gate.min_slice_rows})"
+            checks.append(Check(f"{name} drop <= {limit} when significant", True, detail))
     if gate.fail_on_stale_lock:
         detail = "matches the code, params and data" if head_lock.fresh else head_lock.reasons[0]
         checks.append(Check("dvc.lock is up to date", head_lock.fresh, detail))

@@ -22,15 +22,27 @@ from tabml.compare.markdown import (
     fit,
     run_link,
 )
-from tabml.compare.schema import BaselineData, Confusion, Curve, ReportData
+from tabml.compare.render_charts import mermaid_chart, plots_section
+from tabml.compare.schema import BaselineData, ReportData
 from tabml.platform import actions
 
 if TYPE_CHECKING:
     from tabml.compare.report import Comparison
 
-__all__ = ["COMMENT_BUDGET", "GITHUB_COMMENT_LIMIT", "render", "render_comment", "render_data"]
+__all__ = [
+    "COMMENT_BUDGET",
+    "GITHUB_COMMENT_LIMIT",
+    "mermaid_chart",
+    "render",
+    "render_comment",
+    "render_data",
+]
 Conclusion = Literal["success", "failure"]
-_PALETTE = "#8b949e, #1f6feb"  # grey = base, blue = PR
+_TASKS = {
+    "binary": "binary classification",
+    "multiclass": "multiclass classification",
+    "regression": "regression",
+}
 
 
 def _num(value: float | None) -> str:
@@ -90,6 +102,13 @@ def _describe_baseline(baseline: BaselineData) -> str:
             f"scores every test row with the training prevalence of the positive class, "
             f"{_num(baseline.score)}, and predicts the majority class, {baseline.label}"
         )
+    if baseline.strategy == "most_frequent" and baseline.class_name is not None:
+        return (
+            f"predicts the most frequent training class, {code(baseline.class_name)}, for every "
+            "test row, with the training class shares as its probabilities"
+        )
+    if baseline.strategy == "mean":
+        return f"predicts the training mean, {_num(baseline.mean)}, for every test row"
     raise ValueError(f"no description for baseline strategy {baseline.strategy!r}")
 
 
@@ -152,9 +171,8 @@ def slices_section(data: ReportData) -> Section:
     metric = data.headline
     items = [(s, s.delta.as_delta()) for s in data.slices if s.delta.metric == metric]
     if not items:
-        return Section(
-            "Slices", ["No slices (`data.groups` is empty or no slice has both classes)."]
-        )
+        why = " or no slice has both classes" if data.task == "binary" else ""
+        return Section("Slices", [f"No slices (`data.groups` is empty{why})."])
     header = (
         f"| slice | rows | base {code(metric)} | PR | Δ | 95% CI | |\n"
         "|---|---:|---:|---:|---:|---|---|"
@@ -173,48 +191,6 @@ def slices_section(data: ReportData) -> Section:
     else:
         note = "No slice got worse."
     return Section("Slices", [header, *rows, "\n" + note])
-
-
-def mermaid_chart(title: str, axes: tuple[str, str], curve: Curve) -> str:
-    """A mermaid xychart with the base (grey) and PR (blue) curves on the base's x grid."""
-    x_label, y_label = axes
-
-    def values(series: tuple[float, ...]) -> str:
-        return ", ".join(f"{v:g}" for v in series)
-
-    return "\n".join(
-        [
-            "```mermaid",
-            '%%{init: {"themeVariables": {"xyChart": {"plotColorPalette": "' + _PALETTE + '"}}}}%%',
-            "xychart-beta",
-            f'    title "{title}"',
-            f'    x-axis "{x_label}" [{values(curve.x)}]',
-            f'    y-axis "{y_label}" 0 --> 1',
-            f"    line [{values(curve.base)}]",
-            f"    line [{values(curve.pr)}]",
-            "```",
-        ]
-    )
-
-
-def plots_section(data: ReportData) -> Section:
-    """ROC and precision-recall curves, base against PR, and both confusion matrices."""
-    roc = mermaid_chart("ROC", ("false positive rate", "true positive rate"), data.roc)
-    prc = mermaid_chart("Precision-recall", ("recall", "precision"), data.precision_recall)
-    b, p = data.confusion_base, data.confusion_pr
-
-    def row(actual: str, base: Confusion, pr: Confusion) -> str:
-        cells = (
-            (base.tn, base.fp, pr.tn, pr.fp) if actual == "0" else (base.fn, base.tp, pr.fn, pr.tp)
-        )
-        return f"| {actual} | " + " | ".join(map(str, cells)) + " |"
-
-    table = (
-        "| actual ↓ / predicted → | base: 0 | base: 1 | PR: 0 | PR: 1 |\n"
-        f"|---|---:|---:|---:|---:|\n{row('0', b, p)}\n{row('1', b, p)}"
-    )
-    legend = "Grey: base · blue: this PR."
-    return Section("Curves", [f"{legend}\n\n{roc}\n\n{prc}\n\n**Confusion matrix**\n\n{table}"])
 
 
 def pipeline_section(data: ReportData) -> Section:
@@ -261,7 +237,8 @@ def render_data(
     ]
     warnings = "".join(f"\n> ⚠️ {code(w)}\n" for w in data.warnings)
     extra = "".join(f"\n{note}\n" for note in notes)
-    head = f"## Model report\n\n{verdict_line(data, passed)}\n{extra}{warnings}"
+    task = f"\nTask: **{_TASKS[data.task]}** · headline metric {code(data.headline)}.\n"
+    head = f"## Model report\n\n{verdict_line(data, passed)}\n{task}{extra}{warnings}"
     tail = "\n" + footer(data, run_url) + "\n"
     link = run_link(run_url, "workflow run")
     where = f"the job summary and the artifact of the {link}" if link else "the run's artifact"

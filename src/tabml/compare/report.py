@@ -12,6 +12,7 @@ import pandas as pd
 
 from tabml.compare.bootstrap import Delta, Sample, bootstrap_deltas
 from tabml.compare.gate import Check, SliceDelta, evaluate_gate
+from tabml.compare.predictions import baseline_sample, classes, has_baseline, model_sample
 from tabml.compare.revision import (
     LockStatus,
     Revision,
@@ -20,10 +21,14 @@ from tabml.compare.revision import (
     load_revision,
     resolve_base,
 )
+from tabml.compare.schema import BaselineStrategy
 from tabml.config import Params, ReportParams
-from tabml.paths import BASELINE_PREDICTED, BASELINE_SCORE, ROW_ID
+from tabml.errors import TabmlError
+from tabml.metrics import Task
+from tabml.paths import PARAMS, PREDICTIONS, ROW_ID
 from tabml.platform import git
-from tabml.stages.baseline import Strategy
+
+PR_ROWS, BASE_ROWS = f"{PREDICTIONS} (this PR)", f"{PREDICTIONS} (the base)"
 
 
 @dataclass(frozen=True)
@@ -49,13 +54,17 @@ class InputChange:
 class BaselineComparison:
     """The PR's model against the trivial baseline on the PR's test rows (paired bootstrap).
 
-    Each delta's `base` is the baseline's value and `pr` the model's.
+    Each delta's `base` is the baseline's value and `pr` the model's. What the baseline predicts:
+    binary, the prevalence `score` and majority `label`; multiclass, the most frequent class's
+    name; regression, the training mean.
     """
 
-    strategy: Strategy
-    score: float
-    label: int
+    strategy: BaselineStrategy
     deltas: list[Delta]
+    score: float | None = None
+    label: int | None = None
+    class_name: str | None = None
+    mean: float | None = None
 
 
 @dataclass(frozen=True)
@@ -73,6 +82,7 @@ class Comparison:
     checks: list[Check]
     headline: str
     baseline: BaselineComparison | None = None
+    task: Task = "binary"
 
     @property
     def passed(self) -> bool:
@@ -117,39 +127,43 @@ def align(base: pd.DataFrame, pr: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFr
     return base_sorted, pr_sorted
 
 
-def _sample(frame: pd.DataFrame) -> Sample:
-    return Sample(
-        frame["label"].to_numpy(dtype=np.int64),
-        frame["score"].to_numpy(dtype=np.float64),
-        frame["predicted"].to_numpy(dtype=np.int64),
-    )
+def _sample(frame: pd.DataFrame, task: Task = "binary", where: str = PR_ROWS) -> Sample:
+    return model_sample(frame, task, where)
 
 
-def against_baseline(pr: pd.DataFrame, report: ReportParams) -> BaselineComparison | None:
+def against_baseline(
+    pr: pd.DataFrame, report: ReportParams, task: Task = "binary"
+) -> BaselineComparison | None:
     """Model minus trivial baseline on the same rows; None when evaluate wrote no baseline."""
-    if BASELINE_SCORE not in pr.columns or BASELINE_PREDICTED not in pr.columns or pr.empty:
+    if not has_baseline(pr, task):
         return None
-    baseline = Sample(
-        pr["label"].to_numpy(dtype=np.int64),
-        pr[BASELINE_SCORE].to_numpy(dtype=np.float64),
-        pr[BASELINE_PREDICTED].to_numpy(dtype=np.int64),
-    )
+    baseline = baseline_sample(pr, task, PR_ROWS)
     boot = report.bootstrap
     deltas = bootstrap_deltas(
         baseline,
-        _sample(pr),
+        _sample(pr, task),
         report.metrics,
         paired=True,
         resamples=boot.samples,
         confidence=boot.confidence,
         seed=boot.seed,
     )
-    score, label = float(baseline.scores[0]), int(baseline.predicted[0])
-    return BaselineComparison("prevalence", score, label, deltas)  # binary: the one task today
+    first = int(baseline.predicted[0])
+    if task == "binary":
+        return BaselineComparison("prevalence", deltas, float(baseline.scores[0]), first)
+    if task == "multiclass":
+        return BaselineComparison("most_frequent", deltas, class_name=classes(pr)[first])
+    return BaselineComparison("mean", deltas, mean=float(baseline.predicted[0]))
 
 
 def slice_deltas(
-    base: pd.DataFrame, pr: pd.DataFrame, groups: list[str], report: ReportParams, paired: bool
+    base: pd.DataFrame,
+    pr: pd.DataFrame,
+    groups: list[str],
+    report: ReportParams,
+    paired: bool,
+    *,
+    task: Task = "binary",
 ) -> list[SliceDelta]:
     """Per group value: the headline and slice-gated metrics, base against PR."""
     metrics = list(dict.fromkeys([report.headline, *report.gate.max_slice_regression]))
@@ -162,11 +176,11 @@ def slice_deltas(
         pr_values = pr[group].astype("string").fillna("(missing)")
         for value in sorted(set(base_values) & set(pr_values)):
             b, p = base[(base_values == value).to_numpy()], pr[(pr_values == value).to_numpy()]
-            if b["label"].nunique() < 2 or p["label"].nunique() < 2:
-                continue
+            if task == "binary" and (b["label"].nunique() < 2 or p["label"].nunique() < 2):
+                continue  # ROC AUC needs both classes
             deltas = bootstrap_deltas(
-                _sample(b),
-                _sample(p),
+                _sample(b, task, BASE_ROWS),
+                _sample(p, task),
                 metrics,
                 paired=paired,
                 resamples=boot.samples,
@@ -187,21 +201,36 @@ def compare(
     with tempfile.TemporaryDirectory(prefix="tabml-report-", dir=scratch) as tmp:
         base = resolve_base(base_sha, workspace, Path(tmp))
     pr = load_revision(workspace, "PR", head_sha, "this workspace, reproduced", head_lock)
-    report = params.report
+    return compare_revisions(params, base, pr, head_lock)
+
+
+def compare_revisions(
+    params: Params, base: Revision, pr: Revision, head_lock: LockStatus
+) -> Comparison:
+    """The comparison of two loaded revisions of one task, with the gate's verdict."""
+    report, task = params.report, params.data.task
+    if base.task != task:
+        raise TabmlError(
+            f"{PARAMS}: data.task is '{task}' here and '{base.task}' at the base "
+            f"{base.sha[:7]}: a report compares two models of one task; merge the task change "
+            "without a report, then compare the PRs that follow"
+        )
     boot = report.bootstrap
     aligned = align(base.outputs.predictions, pr.outputs.predictions)
     base_rows, pr_rows = aligned or (base.outputs.predictions, pr.outputs.predictions)
     deltas = bootstrap_deltas(
-        _sample(base_rows),
-        _sample(pr_rows),
+        _sample(base_rows, task, BASE_ROWS),
+        _sample(pr_rows, task),
         report.metrics,
         paired=aligned is not None,
         resamples=boot.samples,
         confidence=boot.confidence,
         seed=boot.seed,
     )
-    slices = slice_deltas(base_rows, pr_rows, params.data.groups, report, aligned is not None)
-    baseline = against_baseline(pr_rows, report)
+    slices = slice_deltas(
+        base_rows, pr_rows, params.data.groups, report, aligned is not None, task=task
+    )
+    baseline = against_baseline(pr_rows, report, task)
     return Comparison(
         base=base,
         pr=pr,
@@ -221,4 +250,5 @@ def compare(
         ),
         headline=report.headline,
         baseline=baseline,
+        task=task,
     )

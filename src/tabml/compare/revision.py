@@ -10,13 +10,15 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 import yaml
 
 from tabml import paths
+from tabml.compare.predictions import TEXT_COLUMNS
 from tabml.errors import TabmlError
+from tabml.metrics import TASKS, Task
 from tabml.platform import git, tools
 
 # Outputs that `dvc status` reports as missing only because the DVC cache is empty.
@@ -38,8 +40,8 @@ class Outputs:
     metrics: dict[str, Any]
     slices: dict[str, Any]
     predictions: pd.DataFrame
-    roc: pd.DataFrame
-    precision_recall: pd.DataFrame
+    roc: pd.DataFrame | None = None  # binary only
+    precision_recall: pd.DataFrame | None = None
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,11 @@ class Revision:
     lock: dict[str, Any]
     lock_status: LockStatus
     inputs: dict[str, TableStats | None]
+
+    @property
+    def task(self) -> Task:
+        """The revision's `data.task`."""
+        return task_of(self.params)
 
 
 def _dvc_env(checkout: Path) -> dict[str, str]:
@@ -128,21 +135,40 @@ def checkout_status(checkout: Path) -> LockStatus:
     return lock_status(json.loads(dvc("status", "--json", cwd=checkout) or "{}"), lock)
 
 
+def task_of(params: dict[str, Any]) -> Task:
+    """The `data.task` of a revision's params.yaml (binary when left out, as in `Params`)."""
+    data = params.get("data") if isinstance(params, dict) else None
+    task = data.get("task", "binary") if isinstance(data, dict) else "binary"
+    if task not in TASKS:
+        raise TabmlError(f"{paths.PARAMS}: data.task {task!r} is not one of {', '.join(TASKS)}")
+    return cast(Task, task)
+
+
+def _curves(task: Task) -> list[Path]:
+    """The curve files a report reads: ROC and precision-recall, for a binary task only."""
+    return [paths.ROC, paths.PRECISION_RECALL] if task == "binary" else []
+
+
 def committed_outputs_missing(checkout: Path) -> list[str]:
     """Git-tracked outputs (metrics, predictions...) that the commit lacks."""
-    wanted = [paths.METRICS, paths.SLICES, paths.PREDICTIONS, paths.ROC, paths.PRECISION_RECALL]
+    params = yaml.safe_load((checkout / paths.PARAMS).read_text()) or {}
+    wanted = [paths.METRICS, paths.SLICES, paths.PREDICTIONS, *_curves(task_of(params))]
     return [str(path) for path in wanted if not (checkout / path).exists()]
 
 
-def read_outputs(root: Path) -> Outputs:
+def read_outputs(root: Path, task: Task = "binary") -> Outputs:
     """Read the compared outputs from a checkout or workspace."""
     try:
+        metrics = json.loads((root / paths.METRICS).read_text())
+        slices = json.loads((root / paths.SLICES).read_text())
+        predictions = pd.read_csv(root / paths.PREDICTIONS, dtype=TEXT_COLUMNS)
+        curves = [pd.read_csv(root / path) for path in _curves(task)]
         return Outputs(
-            metrics=json.loads((root / paths.METRICS).read_text()),
-            slices=json.loads((root / paths.SLICES).read_text()),
-            predictions=pd.read_csv(root / paths.PREDICTIONS),
-            roc=pd.read_csv(root / paths.ROC),
-            precision_recall=pd.read_csv(root / paths.PRECISION_RECALL),
+            metrics=metrics,
+            slices=slices,
+            predictions=predictions,
+            roc=curves[0] if curves else None,
+            precision_recall=curves[1] if curves else None,
         )
     except FileNotFoundError as missing:
         raise TabmlError(f"{missing.filename}: file not found; run `dvc repro` first") from None
@@ -178,7 +204,7 @@ def load_revision(root: Path, label: str, sha: str, source: str, status: LockSta
         label=label,
         sha=sha,
         source=source,
-        outputs=read_outputs(root),
+        outputs=read_outputs(root, task_of(params)),
         params=params,
         lock=lock,
         lock_status=status,

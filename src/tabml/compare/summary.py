@@ -10,6 +10,7 @@ from typing import Any
 
 import pandas as pd
 
+from tabml.compare import charts
 from tabml.compare.bootstrap import Delta
 from tabml.compare.report import BaselineComparison, Comparison
 from tabml.compare.schema import (
@@ -41,6 +42,7 @@ def summary(comparison: Comparison) -> dict[str, Any]:
     """Verdict, checks, deltas and provenance as plain JSON types."""
     return {
         "passed": comparison.passed,
+        "task": comparison.task,
         "headline": comparison.headline,
         "paired": comparison.paired,
         "base": {"sha": comparison.base.sha, "source": comparison.base.source},
@@ -66,9 +68,9 @@ def summary(comparison: Comparison) -> dict[str, Any]:
 def _baseline_summary(baseline: BaselineComparison | None) -> dict[str, Any] | None:
     if baseline is None:
         return None
-    deltas = [asdict(d) | {"significant": d.significant} for d in baseline.deltas]
-    described = {"strategy": baseline.strategy, "score": baseline.score, "label": baseline.label}
-    return described | {"deltas": deltas}
+    described = asdict(baseline)
+    described["deltas"] = [asdict(d) | {"significant": d.significant} for d in baseline.deltas]
+    return described
 
 
 def _num(value: Any) -> float | None:
@@ -105,16 +107,41 @@ def _curve(base: pd.DataFrame, pr: pd.DataFrame, x: str, y: str) -> Curve:
 def _baseline(baseline: BaselineComparison | None) -> BaselineData | None:
     if baseline is None:
         return None
-    deltas = tuple(_delta(d) for d in baseline.deltas)
     return BaselineData(
-        strategy=baseline.strategy, score=baseline.score, label=baseline.label, deltas=deltas
+        strategy=baseline.strategy,
+        score=baseline.score,
+        label=baseline.label,
+        class_name=_text(baseline.class_name),
+        mean=_num(baseline.mean),
+        deltas=tuple(_delta(d) for d in baseline.deltas),
     )
 
 
 def _confusion(predictions: pd.DataFrame) -> Confusion:
-    counts = predictions.groupby(["label", "predicted"]).size()
+    actual, guessed = (pd.to_numeric(predictions[c]).astype(int) for c in ("label", "predicted"))
+    counts = pd.DataFrame({"a": actual, "p": guessed}).groupby(["a", "p"]).size()
     cell = {(a, p): int(counts.get((a, p), 0)) for a in (0, 1) for p in (0, 1)}
     return Confusion(tn=cell[0, 0], fp=cell[0, 1], fn=cell[1, 0], tp=cell[1, 1])
+
+
+def _charts(comparison: Comparison) -> dict[str, Any]:
+    """The task's chart fields of the report data."""
+    base, pr = comparison.base.outputs, comparison.pr.outputs
+    if comparison.task == "multiclass":
+        return {"multiclass": charts.multiclass(base.predictions, pr.predictions)}
+    if comparison.task == "regression":
+        return {"regression": charts.regression(base.predictions, pr.predictions)}
+    if base.roc is None or pr.roc is None or base.precision_recall is None:
+        raise ValueError("a binary comparison needs both sides' ROC and precision-recall curves")
+    assert pr.precision_recall is not None
+    return {
+        "roc": _curve(base.roc, pr.roc, "fpr", "tpr"),
+        "precision_recall": _curve(
+            base.precision_recall, pr.precision_recall, "recall", "precision"
+        ),
+        "confusion_base": _confusion(base.predictions),
+        "confusion_pr": _confusion(pr.predictions),
+    }
 
 
 def _bounded(items: list[Any], limit: int, what: str, warnings: list[str]) -> tuple[Any, ...]:
@@ -169,10 +196,8 @@ def from_comparison(comparison: Comparison, warnings: tuple[str, ...] = ()) -> R
         params=_bounded(params, MAX_PARAMS, "changed params", notes),
         inputs=_bounded(inputs, MAX_INPUTS, "data inputs", notes),
         slices=_bounded(slices, MAX_ROWS, "slices", notes),
-        roc=_curve(base.roc, pr.roc, "fpr", "tpr"),
-        precision_recall=_curve(base.precision_recall, pr.precision_recall, "recall", "precision"),
-        confusion_base=_confusion(base.predictions),
-        confusion_pr=_confusion(pr.predictions),
+        task=comparison.task,
+        **_charts(comparison),
         lock_fresh=comparison.head_lock.fresh,
         lock_reasons=tuple(clip(r) for r in comparison.head_lock.reasons[:MAX_REASONS]),
         warnings=tuple(notes[:MAX_WARNINGS]),
