@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import io
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from tabml.config import ReportParams
-from tabml.sweep.table import Result, Row, rank, render, score
+from tabml.sweep.table import Result, Row, rank, read_predictions, render, score
 
 LR = "train.hist_gradient_boosting.learning_rate"
 
@@ -93,3 +95,64 @@ def test_an_unpaired_interval_is_marked_and_lower_is_better_metrics_rank_upwards
 
     low = [Row(Result(n, {}, {"brier": v})) for n, v in (("a", 0.2), ("b", 0.1), ("c", 0.3))]
     assert [row.result.name for row in rank(low, "brier")] == ["b", "a", "c"]
+
+
+def regression_result(name: str, truth: np.ndarray, predicted: np.ndarray, **kw: object) -> Result:
+    frame = pd.DataFrame({"row_id": np.arange(len(truth)), "label": truth, "predicted": predicted})
+    rmse = float(np.sqrt(np.mean((truth - predicted) ** 2)))
+    return Result(name, {LR: kw.pop("lr", 0.1)}, {"rmse": rmse, "r2": 0.0}, frame, **kw)  # type: ignore[arg-type]
+
+
+def test_a_regression_sweep_ranks_by_rmse_lowest_first_and_a_lower_rmse_is_better() -> None:
+    rng = np.random.default_rng(1)
+    truth = rng.normal(100, 20, 1500)
+    report = ReportParams(headline="rmse", metrics=["rmse", "r2"])
+    base = regression_result("HEAD", truth, truth + rng.normal(0, 10, 1500), baseline=True)
+    close = regression_result("close", truth, truth + rng.normal(0, 5, 1500), lr=0.2)
+    far = regression_result("far", truth, truth + rng.normal(0, 20, 1500), lr=0.05)
+    rows = score(base, [far, close], report, "regression")
+    assert [row.result.name for row in rank(rows, "rmse")] == ["close", "HEAD", "far"]
+    by_name = {row.result.name: row for row in rows}
+    assert by_name["close"].delta is not None and by_name["close"].delta.improved
+    assert by_name["far"].delta is not None and by_name["far"].delta.delta > 0
+    table = render(rows, [LR], report, title="t", baseline_note="b")
+    assert "Ranked by `rmse` (lower is better), best first." in table
+    assert "| **better** |" in table and "| **worse** |" in table
+
+
+def test_a_multiclass_sweep_reads_class_names_as_written() -> None:
+    """Class names that look like numbers ('01') stay text through the CSV."""
+    rng = np.random.default_rng(2)
+    classes = ["01", "02", "10"]
+    truth = rng.integers(0, 3, 900)
+
+    def frame(accuracy: float) -> pd.DataFrame:
+        hit = rng.random(900) < accuracy
+        guess = np.where(hit, truth, (truth + 1) % 3)
+        probabilities = np.full((900, 3), 0.1) + 0.7 * np.eye(3)[guess]
+        columns = {f"score:{c}": probabilities[:, i] for i, c in enumerate(classes)}
+        names = np.array(classes)
+        table = pd.DataFrame(
+            {"row_id": np.arange(900), "label": names[truth], "predicted": names[guess], **columns}
+        )
+        return read_predictions(io.StringIO(table.to_csv(index=False)))
+
+    report = ReportParams(headline="f1_macro", metrics=["f1_macro", "accuracy"])
+    base = Result("HEAD", {}, {"f1_macro": 0.6}, frame(0.6), baseline=True)
+    better = Result("better", {}, {"f1_macro": 0.9}, frame(0.9))
+    assert base.predictions is not None and base.predictions["label"].iloc[0] in classes
+    rows = score(base, [better], report, "multiclass")
+    assert rows[1].delta is not None and rows[1].delta.improved
+
+
+def test_a_run_whose_predictions_do_not_fit_the_task_is_listed_as_failed() -> None:
+    truth = np.linspace(0, 1, 200)
+    report = ReportParams(headline="rmse", metrics=["rmse"])
+    base = regression_result("HEAD", truth, truth, baseline=True)
+    broken = pd.DataFrame({"row_id": np.arange(200), "label": truth, "predicted": ["x"] * 200})
+    odd = Result("odd", {}, {"rmse": 0.1}, broken)
+    rows = score(base, [odd], report, "regression")
+    assert rows[1].result.status == "failed" and rows[1].delta is None
+    assert rows[1].result.error == (
+        "reports/predictions.csv (odd): column 'predicted' has a value that is not a finite number"
+    )

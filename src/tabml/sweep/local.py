@@ -17,7 +17,7 @@ from tabml.errors import TabmlError
 from tabml.platform import git, tools
 from tabml.sweep.expshow import PENDING, ExpRun, ExpShow, parse_exp_show, queue_states
 from tabml.sweep.spec import Sweep
-from tabml.sweep.table import Result, render, score
+from tabml.sweep.table import Result, read_predictions, render, score
 
 Log = Callable[[str], None]
 
@@ -78,7 +78,7 @@ def exp_show(cwd: Path = Path(), attempts: int = 5) -> ExpShow:
 def committed_predictions(rev: str, cwd: Path = Path()) -> pd.DataFrame | None:
     """reports/predictions.csv as committed at `rev` (experiment commits carry it too)."""
     data = git.show(rev, paths.PREDICTIONS.as_posix(), cwd=cwd)
-    return None if data is None else pd.read_csv(io.BytesIO(data))
+    return None if data is None else read_predictions(io.BytesIO(data))
 
 
 def _result(run: ExpRun, keys: list[str], cwd: Path) -> Result:
@@ -128,7 +128,7 @@ def tabulate(
         committed_predictions(head.rev, cwd),
         baseline=True,
     )
-    rows = score(baseline, results, params.report)
+    rows = score(baseline, results, params.report, params.data.task)
     note = f"Baseline: HEAD `{head.rev[:7]}` and its committed predictions."
     return render(
         rows,

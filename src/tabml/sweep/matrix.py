@@ -25,7 +25,7 @@ from tabml.config import Params
 from tabml.errors import TabmlError
 from tabml.platform import git, tools
 from tabml.sweep.spec import Candidate, Sweep
-from tabml.sweep.table import SUCCESS, Result, render, score
+from tabml.sweep.table import SUCCESS, Result, read_predictions, render, score
 
 ARTIFACT_PREFIX = "sweep-candidate-"
 CANDIDATE_FILE = "candidate.json"
@@ -102,7 +102,7 @@ def read_result(folder: Path, candidate: Candidate) -> Result:
         )
     try:
         metrics = tio.read_json(folder / paths.METRICS.name)
-        predictions = pd.read_csv(folder / paths.PREDICTIONS.name)
+        predictions = read_predictions(folder / paths.PREDICTIONS.name)
     except (TabmlError, FileNotFoundError, pd.errors.ParserError) as exc:
         return Result(name, params, {}, status="failed", error=f"unreadable artifact: {exc}")
     numbers = {k: float(v) for k, v in metrics.items() if isinstance(v, int | float)}
@@ -136,7 +136,7 @@ def baseline_result(base: str, sha: str, keys: list[str], cwd: Path = Path()) ->
     metrics = {
         k: float(v) for k, v in json.loads(raw_metrics).items() if isinstance(v, int | float)
     }
-    predictions = pd.read_csv(io.BytesIO(raw_predictions))
+    predictions = read_predictions(io.BytesIO(raw_predictions))
     return Result(name, params, metrics, predictions, baseline=True)
 
 
@@ -148,7 +148,8 @@ def aggregate(
     results = [
         read_result(results_dir / f"{ARTIFACT_PREFIX}{c.index}", c) for c in sweep.candidates
     ]
-    rows = score(baseline_result(base, sha, sweep.keys, cwd), results, params.report)
+    baseline = baseline_result(base, sha, sweep.keys, cwd)
+    rows = score(baseline, results, params.report, params.data.task)
     note = f"Baseline: `{base}` at `{sha[:7]}` and its committed predictions."
     title = f"Sweep: {len(results)} candidates from {sweep.source}"
     table = render(rows, sweep.keys, params.report, title=title, baseline_note=note)

@@ -1,16 +1,25 @@
-"""Rank sweep results by the headline metric, with a bootstrap interval against a baseline."""
+"""Rank sweep results by the headline metric, with a bootstrap interval against a baseline.
+
+The headline (`report.headline`, per `data.task` by default) is ranked in its own direction
+(lowest first for a loss such as rmse or log_loss), and each run's predictions are read in the
+task's shape (tabml.compare.predictions).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pandas as pd
 
 from tabml import metrics as registry
 from tabml.compare.bootstrap import Delta, bootstrap_deltas
+from tabml.compare.predictions import TEXT_COLUMNS
 from tabml.compare.report import _sample, align
 from tabml.config import ReportParams
+from tabml.errors import TabmlError
+from tabml.metrics import Task
+from tabml.paths import PREDICTIONS
 from tabml.sweep.spec import format_value, short_names
 
 SUCCESS = "success"
@@ -42,8 +51,17 @@ class Row:
     paired: bool = True
 
 
+def read_predictions(source: Any) -> pd.DataFrame:
+    """A run's reports/predictions.csv (a path or a buffer), class names kept as written."""
+    return pd.read_csv(source, dtype=TEXT_COLUMNS)
+
+
 def headline_delta(
-    baseline: pd.DataFrame, candidate: pd.DataFrame, report: ReportParams
+    baseline: pd.DataFrame,
+    candidate: pd.DataFrame,
+    report: ReportParams,
+    task: Task = "binary",
+    names: tuple[str, str] = ("the baseline", "the run"),
 ) -> tuple[Delta, bool]:
     """Candidate minus baseline on the headline metric: paired over the same rows if possible."""
     aligned = align(baseline, candidate)
@@ -51,8 +69,8 @@ def headline_delta(
     base, pr = aligned if aligned is not None else (baseline, candidate)
     boot = report.bootstrap
     (delta,) = bootstrap_deltas(
-        _sample(base),
-        _sample(pr),
+        _sample(base, task, f"{PREDICTIONS} ({names[0]})"),
+        _sample(pr, task, f"{PREDICTIONS} ({names[1]})"),
         [report.headline],
         paired=paired,
         resamples=boot.samples,
@@ -62,8 +80,11 @@ def headline_delta(
     return delta, paired
 
 
-def score(baseline: Result, results: list[Result], report: ReportParams) -> list[Row]:
-    """Rows for the baseline and every result, with deltas where both predictions exist."""
+def score(
+    baseline: Result, results: list[Result], report: ReportParams, task: Task = "binary"
+) -> list[Row]:
+    """Rows for the baseline and every result, with deltas where both predictions exist; a run
+    whose predictions do not fit the task is listed as failed, with the reason."""
     rows = [Row(baseline)]
     for result in results:
         if (
@@ -71,7 +92,14 @@ def score(baseline: Result, results: list[Result], report: ReportParams) -> list
             and result.predictions is not None
             and baseline.predictions is not None
         ):
-            delta, paired = headline_delta(baseline.predictions, result.predictions, report)
+            names = (baseline.name, result.name)
+            try:
+                delta, paired = headline_delta(
+                    baseline.predictions, result.predictions, report, task, names
+                )
+            except TabmlError as error:
+                rows.append(Row(replace(result, status="failed", error=str(error))))
+                continue
             rows.append(Row(result, delta, paired))
         else:
             rows.append(Row(result))
@@ -142,7 +170,8 @@ def render(
     lines = [
         f"### {title}",
         "",
-        f"Ranked by `{headline}`, best first. {baseline_note} Δ is the run minus the baseline "
+        f"Ranked by `{headline}` ({registry.get(headline).direction} is better), best first. "
+        f"{baseline_note} Δ is the run minus the baseline "
         f"with its {level} bootstrap interval ({report.bootstrap.samples} resamples, paired "
         "over the same test rows; † marks an unpaired interval).",
         "",
