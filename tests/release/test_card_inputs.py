@@ -68,3 +68,34 @@ def test_the_baseline_is_read_and_a_missing_file_is_none(tmp_path: Path) -> None
     baseline.write_text("{broken")
     with pytest.raises(TabmlError, match=r"baseline.json: not valid JSON"):
         load_baseline(baseline)
+
+
+def test_intervals_of_a_multiclass_and_a_regression_task() -> None:
+    rng = np.random.default_rng(3)
+    names = np.array(["ash", "elm", "oak"])
+    truth = rng.integers(0, 3, 300)
+    guess = np.where(rng.random(300) < 0.8, truth, (truth + 1) % 3)
+    probabilities = np.full((300, 3), 0.1) + 0.7 * np.eye(3)[guess]
+    frame = pd.DataFrame(
+        {
+            "label": names[truth],
+            "predicted": names[guess],
+            **{f"score:{c}": probabilities[:, i] for i, c in enumerate(names)},
+        }
+    )
+    report = ReportParams(
+        headline="f1_macro",
+        metrics=["f1_macro", "accuracy"],
+        bootstrap=BootstrapParams(samples=200),
+    )
+    f1, accuracy = metric_intervals(frame, report, "multiclass")
+    assert accuracy.value == pytest.approx((truth == guess).mean())
+    assert f1.low <= f1.value <= f1.high
+    values = rng.normal(50, 10, 300)
+    numbers = pd.DataFrame({"label": values, "predicted": values + rng.normal(0, 2, 300)})
+    report = ReportParams(headline="rmse", metrics=["rmse"], bootstrap=BootstrapParams(samples=200))
+    (rmse,) = metric_intervals(numbers, report, "regression")
+    expected = np.sqrt(np.mean((numbers["label"] - numbers["predicted"]) ** 2))
+    assert rmse.value == pytest.approx(expected) and rmse.low < rmse.value < rmse.high
+    with pytest.raises(TabmlError, match=r"predictions.csv: column 'label' has class 'fir'"):
+        metric_intervals(frame.assign(label="fir"), REPORT.model_copy(), "multiclass")

@@ -12,15 +12,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from tabml.compare.bootstrap import Interval, Sample, bootstrap_intervals
+from tabml.compare.bootstrap import Interval, bootstrap_intervals
+from tabml.compare.predictions import model_sample
 from tabml.config import Params, ReportParams
 from tabml.contract import Contract
 from tabml.errors import TabmlError
+from tabml.metrics import Task
+from tabml.paths import PREDICTIONS
 
 NOTES = Path("docs/model-card.yaml")
 
@@ -101,16 +103,12 @@ def load_baseline(path: Path) -> dict[str, Any] | None:
     return value
 
 
-def metric_intervals(predictions: pd.DataFrame, report: ReportParams) -> list[Interval]:
-    """Bootstrap intervals of each reported metric on the held-out predictions."""
-    missing = {"label", "score", "predicted"} - set(predictions.columns)
-    if missing:
-        raise TabmlError(f"reports/predictions.csv: column '{sorted(missing)[0]}' is missing")
-    sample = Sample(
-        labels=predictions["label"].to_numpy(dtype=np.int64),
-        scores=predictions["score"].to_numpy(dtype=np.float64),
-        predicted=predictions["predicted"].to_numpy(dtype=np.int64),
-    )
+def metric_intervals(
+    predictions: pd.DataFrame, report: ReportParams, task: Task = "binary"
+) -> list[Interval]:
+    """Bootstrap intervals of each reported metric on the held-out predictions, read in the
+    task's shape (tabml.compare.predictions; class names as written)."""
+    sample = model_sample(predictions, task, str(PREDICTIONS))
     boot = report.bootstrap
     return bootstrap_intervals(
         sample,
