@@ -43,7 +43,7 @@ def main() -> None:
     contract = load_contract(params.data.contract)
     raw = io.read_csv(params.data.path, params.data.na_values, contract.read_dtypes())
     held = held_out_rows(raw, io.read_parquet(paths.TEST)["row_id"], params.data.id_column)
-    reference = load_reference()
+    reference = load_reference(params.data, contract)
     model = io.load_model(paths.MODEL)
     rng = np.random.default_rng(args.seed)
 

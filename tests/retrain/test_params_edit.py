@@ -7,7 +7,7 @@ import yaml
 
 from tabml.config import parse_params
 from tabml.errors import TabmlError
-from tabml.retrain.params_edit import point_data_path
+from tabml.retrain.params_edit import point_data_path, point_key
 from tests.support import ROOT
 
 
@@ -43,3 +43,22 @@ def test_only_the_data_section_path_is_edited() -> None:
 def test_a_file_without_the_key_is_one_clear_error(text: str, message: str) -> None:
     with pytest.raises(TabmlError, match=message):
         point_data_path(text, "b.csv")
+
+
+def test_retrain_base_is_edited_in_its_own_section_only() -> None:
+    text = (ROOT / "params.yaml").read_text()
+    edited = point_key(text, "retrain", "base", "data/demo/base.csv")
+    changed = [
+        (old, new)
+        for old, new in zip(text.splitlines(), edited.splitlines(), strict=True)
+        if old != new
+    ]
+    assert len(changed) == 1 and changed[0][1].startswith("  base: data/demo/base.csv ")
+    assert changed[0][1].index("#") == changed[0][0].index("#")
+    params = parse_params(yaml.safe_load(edited))
+    assert params.retrain.base is not None and params.retrain.base.as_posix() == (
+        "data/demo/base.csv"
+    )
+    assert params.data.path == parse_params(yaml.safe_load(text)).data.path
+    with pytest.raises(TabmlError, match="no top-level 'retrain:' section to edit 'retrain.base'"):
+        point_key("data:\n  path: a\n", "retrain", "base", "b.csv")
