@@ -18,7 +18,16 @@ from tabml.compare.schema import (
     ParamData,
     SliceData,
 )
-from tests.compare.reportdata import HOSTILE, active_content, delta, hostile, sample
+from tabml.compare.schema_types import MAX_CLASSES
+from tests.compare.reportdata import (
+    HOSTILE,
+    active_content,
+    delta,
+    hostile,
+    multiclass,
+    regression,
+    sample,
+)
 
 RUN = "https://github.com/acme/tabml-demo/actions/runs/101"
 ALLOWED = [re.escape(RUN)]
@@ -110,3 +119,21 @@ def test_the_largest_data_the_schema_allows_still_fits() -> None:
         warnings=(text,) * MAX_WARNINGS,
     )
     assert len(render_comment(data, "success", RUN)) <= COMMENT_BUDGET
+
+
+def test_the_largest_multiclass_data_still_fits_and_stays_inert() -> None:
+    names = tuple(f"{text[:150]} {i}" for i, text in enumerate(HOSTILE * 6))[:MAX_CLASSES]
+    data = multiclass(names=names, checks=(CheckData(rule="x" * MAX_TEXT, passed=True, detail=""),))
+    assert len(data.multiclass.classes if data.multiclass else ()) == MAX_CLASSES
+    comment = render_comment(data, "success", RUN)
+    assert len(comment) <= COMMENT_BUDGET
+    assert active_content(comment, ALLOWED) == []
+    assert "Task: **multiclass classification**" in comment
+    assert "Confusion matrix left out: 50 classes." in comment
+
+
+def test_a_regression_comment_is_rendered_from_its_data() -> None:
+    comment = render_comment(regression(), "failure", RUN)
+    assert verdict(comment).startswith("❌ **Quality gate failed** · `rmse` 9000.0000 → 8500.0000")
+    assert "predicts the training mean, 51234.5000, for every test row" in comment
+    assert active_content(comment, ALLOWED) == []

@@ -151,7 +151,8 @@ def _curves(task: Task) -> list[Path]:
 
 def committed_outputs_missing(checkout: Path) -> list[str]:
     """Git-tracked outputs (metrics, predictions...) that the commit lacks."""
-    params = yaml.safe_load((checkout / paths.PARAMS).read_text()) or {}
+    file = checkout / paths.PARAMS
+    params = (yaml.safe_load(file.read_text()) or {}) if file.is_file() else {}
     wanted = [paths.METRICS, paths.SLICES, paths.PREDICTIONS, *_curves(task_of(params))]
     return [str(path) for path in wanted if not (checkout / path).exists()]
 
