@@ -8,6 +8,7 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -165,16 +166,19 @@ GOOD_CLASSES = {"label": "b", "probabilities": {"a": 0.2, "b": 0.7, "c": 0.1}}
     [("multiclass", GOOD_CLASSES, 0.7), ("regression", {"prediction": 1234.5}, 1234.5)],
 )
 def test_smoke_checks_the_answers_of_each_task(
+    *,
     server: tuple[str, Behaviour],
     project: tuple[Params, Contract],
     task: Task,
     answer: dict[str, Any],
     number: float,
+    tmp_path: Path,
 ) -> None:
     url, behaviour = server
     behaviour.task, behaviour.answer = task, answer
-    report = run_smoke(url, as_task(project, task), count=2)
-    assert report.scores == [number, number]
+    params, contract = as_task(project, task)
+    report = smoke.smoke(url, params, contract, root=tmp_path, timeout=2)  # no table: one record
+    assert report.scores == [number]
 
 
 @pytest.mark.parametrize(
@@ -196,22 +200,24 @@ def test_smoke_checks_the_answers_of_each_task(
     ],
 )
 def test_smoke_refuses_answers_that_do_not_fit_the_task(
+    *,
     server: tuple[str, Behaviour],
     project: tuple[Params, Contract],
     task: Task,
     answer: dict[str, Any],
     expected: str,
+    tmp_path: Path,
 ) -> None:
     url, behaviour = server
     behaviour.task, behaviour.answer = task, answer
     with pytest.raises(TabmlError, match=expected):
-        run_smoke(url, as_task(project, task))
+        smoke.smoke(url, *as_task(project, task), root=tmp_path, timeout=2)
 
 
 def test_smoke_refuses_a_server_of_another_task(
-    server: tuple[str, Behaviour], project: tuple[Params, Contract]
+    server: tuple[str, Behaviour], project: tuple[Params, Contract], tmp_path: Path
 ) -> None:
     url, behaviour = server
     behaviour.task, behaviour.answer = "multiclass", GOOD_CLASSES
     with pytest.raises(TabmlError, match="serves a multiclass model, but data.task is 'binary'"):
-        run_smoke(url, project)
+        smoke.smoke(url, *project, root=tmp_path, timeout=2)

@@ -99,7 +99,7 @@ def test_compiled_trees_give_each_class_probability_of_a_multiclass_model() -> N
     x, _ = training_data()
     classes, _ = three_classes_and_a_value(x)
     model = HistGradientBoostingClassifier(
-        max_iter=25, categorical_features=[2, 3], min_samples_leaf=5, random_state=0
+        max_iter=10, categorical_features=[2, 3], min_samples_leaf=5, random_state=0
     ).fit(x, classes)
     compiled = compile_model(model, "multiclass")
     rows = awkward_rows()

@@ -81,9 +81,9 @@ def fit(task: Task, final: Any = None) -> Pipeline:
     frame = table()
     target = "price" if task == "regression" else "kind"
     model = final or (
-        HistGradientBoostingRegressor(max_iter=20, random_state=0)
+        HistGradientBoostingRegressor(max_iter=10, random_state=0)
         if task == "regression"
-        else HistGradientBoostingClassifier(max_iter=20, random_state=0)
+        else HistGradientBoostingClassifier(max_iter=10, random_state=0)
     )
     return Pipeline([("features", featurizer()), ("model", model)]).fit(
         frame[FEATURES], frame[target]
@@ -220,6 +220,7 @@ def test_a_model_of_another_kind_than_the_task_is_refused(
         create_app(Settings(model=tmp_path / "m.skops", params=settings))
 
 
+@pytest.mark.slow  # skops save and load: seconds of imports on a busy machine
 def test_a_multiclass_model_file_keeps_its_class_names(tmp_path: Path) -> None:
     """Through skops and back, as `tabml serve` loads it: the names are the model's classes."""
     model = fit("multiclass", LogisticRegression())

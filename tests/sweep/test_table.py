@@ -8,10 +8,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tabml.config import ReportParams
+from tabml.config import BootstrapParams, ReportParams
 from tabml.sweep.table import Result, Row, rank, read_predictions, render, score
 
 LR = "train.hist_gradient_boosting.learning_rate"
+FEW = BootstrapParams(samples=200)
 
 
 def predictions(scores: np.ndarray, labels: np.ndarray) -> pd.DataFrame:
@@ -106,7 +107,7 @@ def regression_result(name: str, truth: np.ndarray, predicted: np.ndarray, **kw:
 def test_a_regression_sweep_ranks_by_rmse_lowest_first_and_a_lower_rmse_is_better() -> None:
     rng = np.random.default_rng(1)
     truth = rng.normal(100, 20, 1500)
-    report = ReportParams(headline="rmse", metrics=["rmse", "r2"])
+    report = ReportParams(headline="rmse", metrics=["rmse", "r2"], bootstrap=FEW)
     base = regression_result("HEAD", truth, truth + rng.normal(0, 10, 1500), baseline=True)
     close = regression_result("close", truth, truth + rng.normal(0, 5, 1500), lr=0.2)
     far = regression_result("far", truth, truth + rng.normal(0, 20, 1500), lr=0.05)
@@ -137,7 +138,7 @@ def test_a_multiclass_sweep_reads_class_names_as_written() -> None:
         )
         return read_predictions(io.StringIO(table.to_csv(index=False)))
 
-    report = ReportParams(headline="f1_macro", metrics=["f1_macro", "accuracy"])
+    report = ReportParams(headline="f1_macro", metrics=["f1_macro", "accuracy"], bootstrap=FEW)
     base = Result("HEAD", {}, {"f1_macro": 0.6}, frame(0.6), baseline=True)
     better = Result("better", {}, {"f1_macro": 0.9}, frame(0.9))
     assert base.predictions is not None and base.predictions["label"].iloc[0] in classes
@@ -147,7 +148,7 @@ def test_a_multiclass_sweep_reads_class_names_as_written() -> None:
 
 def test_a_run_whose_predictions_do_not_fit_the_task_is_listed_as_failed() -> None:
     truth = np.linspace(0, 1, 200)
-    report = ReportParams(headline="rmse", metrics=["rmse"])
+    report = ReportParams(headline="rmse", metrics=["rmse"], bootstrap=FEW)
     base = regression_result("HEAD", truth, truth, baseline=True)
     broken = pd.DataFrame({"row_id": np.arange(200), "label": truth, "predicted": ["x"] * 200})
     odd = Result("odd", {}, {"rmse": 0.1}, broken)
