@@ -22,6 +22,7 @@ import pandas as pd
 import yaml
 
 from tabml import io, paths
+from tabml.compare.predictions import TEXT_COLUMNS
 from tabml.config import Params
 from tabml.contract import load_contract
 from tabml.errors import TabmlError
@@ -145,7 +146,9 @@ def card_inputs(
         contract=load_contract(root / params.data.contract),
         metrics=json.loads((root / paths.METRICS).read_text(encoding="utf-8")),
         slices=json.loads((root / paths.SLICES).read_text(encoding="utf-8")),
-        intervals=card.metric_intervals(pd.read_csv(root / predictions), params.report),
+        intervals=card.metric_intervals(
+            pd.read_csv(root / predictions, dtype=TEXT_COLUMNS), params.report, params.data.task
+        ),
         data=card.TrainingData(
             path=str(data_path),
             md5=locked_md5(lock, data_path, "deps"),
@@ -153,6 +156,7 @@ def card_inputs(
         ),
         model_sha256=io.file_digest(root / paths.MODEL),
         notes=card.load_notes(root / notes),
+        baseline=card.load_baseline(root / paths.BASELINE),
     )
 
 
