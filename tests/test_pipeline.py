@@ -133,6 +133,9 @@ def test_dvc_yaml_names_the_package_paths() -> None:
             paths.PRECISION_RECALL,
             paths.CALIBRATION,
             paths.IMPORTANCE,
+            paths.CONFUSION,
+            paths.PREDICTED_ACTUAL,
+            paths.RESIDUALS,
         )
     }
     assert outs == expected

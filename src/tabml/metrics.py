@@ -91,8 +91,11 @@ def _f1(labels: Vector, scores: Vector, predicted: Vector) -> float:
 
 
 def _log_loss(labels: Vector, scores: Vector, predicted: Vector) -> float:
-    """Binary: `scores` is P(positive). Multiclass: `scores` is (rows, classes), labels codes."""
+    """Binary: `scores` is P(positive). Multiclass: `scores` is (rows, classes), labels codes;
+    each row is scaled to sum to 1, as probabilities rounded for a file no longer quite do."""
     clipped = np.clip(scores, EPS, 1 - EPS)
+    if clipped.ndim == 2:
+        clipped = clipped / clipped.sum(axis=1, keepdims=True)
     classes = list(range(scores.shape[1])) if scores.ndim == 2 else [0, 1]
     return float(_sklearn().log_loss(labels, clipped, labels=classes))
 

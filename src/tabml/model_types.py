@@ -4,9 +4,10 @@ skops refuses types outside an allow-list, but an allow-list by prefix is not on
 re-exports plain functions under `sklearn.` (`sklearn.utils._testing.check_output` is
 `subprocess.check_output`), and skops calls whatever a file names as a constructor. So a model
 file may contain only the exact (type, skops node kind) pairs below: what training every model
-option of this template produces. `tests/test_model_types.py` trains every option again and fails,
-listing the missing pairs, when a new option (say, a regressor) adds one. To add it: review each
-pair (a class, or a function that the file only refers to and never calls) and add it here.
+option of every task (binary, multiclass, regression) produces. `tests/test_model_types.py`
+trains every option again and fails, listing the missing pairs, when a new option adds one. To
+add it: review each pair (a class, or a function that the file only refers to and never calls)
+and add it here.
 """
 
 from __future__ import annotations
@@ -56,17 +57,27 @@ MODEL_TYPES: Mapping[str, frozenset[str]] = MappingProxyType(
         "sklearn.preprocessing._encoders.OrdinalEncoder": _K({"ObjectNode"}),
         "sklearn.preprocessing._function_transformer.FunctionTransformer": _K({"ObjectNode"}),
         "sklearn.preprocessing._label.LabelEncoder": _K({"ObjectNode"}),
-        # train.model: logistic_regression
+        # train.model: logistic_regression (binary, multiclass) and ridge (regression)
         "sklearn.linear_model._logistic.LogisticRegression": _K({"ObjectNode"}),
-        # train.model: hist_gradient_boosting (its trees are checked by `check_loaded`)
+        "sklearn.linear_model._ridge.Ridge": _K({"ObjectNode"}),
+        # train.model: hist_gradient_boosting (its trees are checked by `check_loaded`), with
+        # the loss and link of each task: binomial, multinomial, squared error
         "sklearn.ensemble._hist_gradient_boosting.gradient_boosting."
         "HistGradientBoostingClassifier": _K({"ObjectNode"}),
+        "sklearn.ensemble._hist_gradient_boosting.gradient_boosting."
+        "HistGradientBoostingRegressor": _K({"ObjectNode"}),
         "sklearn.ensemble._hist_gradient_boosting.binning._BinMapper": _K({"ObjectNode"}),
         "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor": _K({"ObjectNode"}),
         "sklearn._loss._loss.CyHalfBinomialLoss": _K({"LossNode"}),
+        "sklearn._loss._loss.CyHalfMultinomialLoss": _K({"LossNode"}),
+        "sklearn._loss._loss.CyHalfSquaredError": _K({"LossNode"}),
+        "sklearn._loss.link.IdentityLink": _K({"ObjectNode"}),
         "sklearn._loss.link.Interval": _K({"ObjectNode"}),
         "sklearn._loss.link.LogitLink": _K({"ObjectNode"}),
+        "sklearn._loss.link.MultinomialLogit": _K({"ObjectNode"}),
         "sklearn._loss.loss.HalfBinomialLoss": _K({"ObjectNode"}),
+        "sklearn._loss.loss.HalfMultinomialLoss": _K({"ObjectNode"}),
+        "sklearn._loss.loss.HalfSquaredError": _K({"ObjectNode"}),
     }
 )
 

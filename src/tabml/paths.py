@@ -42,6 +42,10 @@ ROC = PLOTS_DIR / "roc.csv"
 PRECISION_RECALL = PLOTS_DIR / "precision_recall.csv"
 CALIBRATION = PLOTS_DIR / "calibration.csv"
 IMPORTANCE = PLOTS_DIR / "importance.csv"
+# Written for every task (dvc.yaml declares each); a file of another task holds only its header.
+CONFUSION = PLOTS_DIR / "confusion.csv"
+PREDICTED_ACTUAL = PLOTS_DIR / "predicted_actual.csv"
+RESIDUALS = PLOTS_DIR / "residuals.csv"
 
 # Git-ignored run files: the PR report (`tabml report`, read by `tabml gate`) and continuous
 # training's (`tabml retrain build`, `report`, `publish` hand them on in this order).

@@ -1,14 +1,20 @@
-"""train: the model type and hyperparameters come from params."""
+"""train: the model type and hyperparameters come from params, the estimator from data.task."""
+
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
-from sklearn.ensemble import HistGradientBoostingClassifier
-from sklearn.linear_model import LogisticRegression
+from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
+from sklearn.linear_model import LogisticRegression, Ridge
 
-from tabml.config import Params
+from tabml.config import Params, parse_params
+from tabml.contract import infer_contract
+from tabml.errors import TabmlError
 from tabml.stages.featurize import featurize
+from tabml.stages.prepare import prepare
 from tabml.stages.train import train
+from tests.stages.task_tables import task_params, task_table
 
 
 @pytest.mark.parametrize(
@@ -76,3 +82,45 @@ def test_the_fit_runs_on_exactly_the_threads_params_ask_for(
     with threadpool_limits(limits=3, user_api="openmp"):  # what the machine would offer
         train(features, "income", featurizer, params.train.model_copy(update={"threads": threads}))
     assert seen and set(seen) == {threads}
+
+
+@pytest.mark.parametrize(
+    ("task", "model", "estimator"),
+    [
+        ("multiclass", "hist_gradient_boosting", HistGradientBoostingClassifier),
+        ("multiclass", "logistic_regression", LogisticRegression),
+        ("regression", "hist_gradient_boosting", HistGradientBoostingRegressor),
+        ("regression", "ridge", Ridge),
+    ],
+)
+def test_each_task_trains_its_estimator(
+    tmp_path: Path, task: str, model: str, estimator: type
+) -> None:
+    params = parse_params(task_params(task, path=str(tmp_path / "t.csv")))
+    frame = task_table(task)
+    train_split, test = prepare(frame, infer_contract(frame), params.data, params.split, "t.csv")
+    encoding = "native" if model == "hist_gradient_boosting" else "onehot"
+    featurizer, features = featurize(
+        train_split, params.data, params.featurize.model_copy(update={"categorical": encoding})
+    )
+    chosen = params.train.model_copy(update={"model": model})
+    fitted = train(features, params.data.target, featurizer, chosen, params.data.task)
+    assert isinstance(fitted[-1], estimator)
+    if task == "multiclass":
+        assert fitted.steps[-1][0] == "classifier"
+        assert fitted.classes_.tolist() == ["barbera", "barolo", "grignolino"]  # fitted on names
+        assert set(fitted.predict(test)) <= set(fitted.classes_)
+        assert fitted.predict_proba(test).shape == (len(test), 3)
+    else:
+        assert fitted.steps[-1][0] == "regressor"
+        assert fitted.predict(test).dtype == np.float64
+
+
+def test_a_multiclass_fit_without_the_class_list_is_refused(tmp_path: Path) -> None:
+    params = parse_params(task_params("multiclass"))
+    frame = task_table("multiclass")
+    train_split, _ = prepare(frame, infer_contract(frame), params.data, params.split, "t.csv")
+    featurizer, features = featurize(train_split, params.data, params.featurize)
+    features.attrs.clear()  # a features file from before the class list
+    with pytest.raises(TabmlError, match="carry no class list for the multiclass column"):
+        train(features, "cultivar", featurizer, params.train, "multiclass")

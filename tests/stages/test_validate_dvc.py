@@ -33,6 +33,9 @@ OUTPUTS = [
     paths.PRECISION_RECALL,
     paths.CALIBRATION,
     paths.IMPORTANCE,
+    paths.CONFUSION,
+    paths.PREDICTED_ACTUAL,
+    paths.RESIDUALS,
 ]
 
 

@@ -71,13 +71,22 @@ def train(params_file: ParamsOption = DEFAULT_PARAMS) -> None:
     console.print(f"train: saved {paths.MODEL}")
 
 
+# The metrics `tabml evaluate` prints, per task (metrics.json has them all).
+SHOWN = {
+    "binary": ("roc_auc", "f1"),
+    "multiclass": ("f1_macro", "accuracy"),
+    "regression": ("rmse", "r2"),
+}
+
+
 @clear_errors
 def evaluate(params_file: ParamsOption = DEFAULT_PARAMS) -> None:
     """Score the test split: metrics, per-slice metrics, predictions and plot data."""
     from tabml.stages.run import run_evaluate
 
     result = run_evaluate(load(params_file), status=console.status)
-    summary = ", ".join(f"{k}={v}" for k, v in result.metrics.items() if k in ("roc_auc", "f1"))
+    shown = SHOWN.get(result.metrics.get("task", "binary"), ())
+    summary = ", ".join(f"{k}={v}" for k, v in result.metrics.items() if k in shown)
     console.print(f"evaluate: {summary}")
 
 

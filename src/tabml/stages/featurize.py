@@ -76,9 +76,11 @@ def native_categorical_features(featurizer: ColumnTransformer) -> list[str]:
 def featurize(
     train: pd.DataFrame, data: DataParams, params: FeaturizeParams
 ) -> tuple[ColumnTransformer, pd.DataFrame]:
-    """Fit the featurizer on train; return it and the train features with the target column."""
+    """Fit the featurizer on train; return it and the train features with the target column
+    (and the split's class list in `attrs`, which the train stage fits on)."""
     numeric, categorical = feature_columns(train, data)
     featurizer = build_featurizer(numeric, categorical, params)
     features = featurizer.fit_transform(train)
     features[data.target] = train[data.target].to_numpy()
+    features.attrs = dict(train.attrs)
     return featurizer, features

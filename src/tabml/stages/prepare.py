@@ -1,5 +1,8 @@
 """Stage 1: validate the raw table against its contract, clean it, and split it.
 
+The target is checked against `data.task` and encoded for it (binary 0/1, multiclass class
+codes, regression numbers); classification splits are stratified, regression splits are not.
+
 The checks are separate functions so that the `validate` stage can run all of them before DVC
 deletes any output (stages/validate.py), and `prepare` runs them again when called on its own.
 """
@@ -36,18 +39,79 @@ def check_columns(contract: Contract, data: DataParams, params_file: str = "para
         )
 
 
+MAX_CLASSES = 50  # more distinct values than this is rarely a class: say so instead of fitting
+CLASSES = "classes"  # the `attrs` key (kept in the parquet file) of a split's class list
+
+
 def target_labels(frame: pd.DataFrame, data: DataParams, source: str) -> pd.Series:
-    """The target as 0/1, after checking it has the positive label and two classes."""
-    labels = frame[data.target].astype(str)
-    positive = str(data.positive)
-    if not (labels == positive).any():
+    """The target as `data.task` learns it: binary 0/1, multiclass class codes, regression
+    numbers; one sentence naming the column when it does not fit the task."""
+    return encode_target(frame, data, source)[0]
+
+
+def encode_target(
+    frame: pd.DataFrame, data: DataParams, source: str
+) -> tuple[pd.Series, list[str]]:
+    """The prepared target and the class list (strings; code i is classes[i]; [] for
+    regression). Binary keeps 0/1 with `data.positive_label` as class 1."""
+    column = frame[data.target]
+    where = f"{source}: column {shown(data.target)}"
+    if data.task == "regression":
+        return _numbers(column, where), []
+    present = column.dropna()
+    if data.task == "multiclass" and len(present) < len(column):
+        missing = len(column) - len(present)
         raise TabmlError(
-            f"{source}: column {shown(data.target)} never has the positive label "
-            f"{shown(positive)} (data.positive_label)"
+            f"{where} has {count(missing, 'missing value', 'missing values')}; every row needs "
+            "a class for data.task 'multiclass'"
         )
-    if labels.nunique() < 2:
-        raise TabmlError(f"{source}: column {shown(data.target)} has only one class")
-    return (labels == positive).astype(np.int8)
+    values = sorted(set(present.astype(str)))
+    if len(values) < 2:
+        raise TabmlError(f"{where} has only one class")
+    if data.task == "binary":
+        return _binary(column, values, data, where)
+    if len(values) > MAX_CLASSES:
+        raise TabmlError(
+            f"{where} has {len(values)} classes, more than the {MAX_CLASSES} data.task "
+            "'multiclass' allows (is it a number to predict with data.task 'regression'?)"
+        )
+    codes = pd.Series(np.searchsorted(values, column.astype(str)), index=frame.index)
+    return codes.astype(np.int64), values
+
+
+def _binary(
+    column: pd.Series, values: list[str], data: DataParams, where: str
+) -> tuple[pd.Series, list[str]]:
+    positive = str(data.positive)
+    labels = column.astype(str)
+    if positive not in values:
+        raise TabmlError(
+            f"{where} never has the positive label {shown(positive)} (data.positive_label)"
+        )
+    if len(values) > 2:
+        raise TabmlError(
+            f"{where} has {len(values)} values ({', '.join(shown(v) for v in values[:5])}"
+            f"{', ...' if len(values) > 5 else ''}); data.task 'binary' needs exactly two "
+            "(use 'multiclass')"
+        )
+    other = next(value for value in values if value != positive)
+    return (labels == positive).astype(np.int8), [other, positive]
+
+
+def _numbers(column: pd.Series, where: str) -> pd.Series:
+    if pd.api.types.is_bool_dtype(column) or not pd.api.types.is_numeric_dtype(column):
+        example = column.dropna().iloc[0] if column.notna().any() else None
+        raise TabmlError(
+            f"{where} is not numeric (e.g. {shown(example)}); data.task 'regression' needs a "
+            "number on every row"
+        )
+    missing = int(column.isna().sum())
+    if missing:
+        raise TabmlError(
+            f"{where} has {count(missing, 'missing value', 'missing values')}; data.task "
+            "'regression' needs a number on every row"
+        )
+    return column.astype(np.float64)
 
 
 def check_ids(frame: pd.DataFrame, data: DataParams, source: str) -> None:
@@ -63,10 +127,15 @@ def check_ids(frame: pd.DataFrame, data: DataParams, source: str) -> None:
 
 
 def check_split(
-    target: pd.Series, name: str, params: SplitParams, params_file: str = "params.yaml"
+    target: pd.Series,
+    name: str,
+    params: SplitParams,
+    params_file: str = "params.yaml",
+    stratify: bool = True,
 ) -> None:
-    """The stratified split needs 2 rows of each class, and room for both classes on each side."""
-    if target.value_counts().min() < 2:
+    """The stratified split needs 2 rows of each class, and room for both classes on each side;
+    a plain split (regression) needs 2 rows on each side."""
+    if stratify and target.value_counts().min() < 2:
         raise TabmlError(f"column {shown(name)} needs at least 2 rows of each class to split")
     rows = len(target)
     test_rows = math.ceil(params.test_size * rows)
@@ -74,7 +143,8 @@ def check_split(
     if min(test_rows, train_rows) < 2:
         raise TabmlError(
             f"{params_file}: split.test_size {shown(params.test_size)} leaves {test_rows} test "
-            f"and {train_rows} train rows of {rows}; each side needs at least 2 (one per class)"
+            f"and {train_rows} train rows of {rows}; each side needs at least 2"
+            + (" (one per class)" if stratify else "")
         )
 
 
@@ -95,11 +165,16 @@ def empty_warning(columns: list[str], source: str) -> str:
 
 
 def clean(frame: pd.DataFrame, data: DataParams, source: str) -> pd.DataFrame:
-    """Drop unused columns, encode the target as 0/1 and add a stable `row_id`."""
-    target = target_labels(frame, data, source)
+    """Drop unused columns, encode the target for the task and add a stable `row_id`.
+
+    The class list rides along in `attrs` (and the parquet file): the train stage fits on the
+    class names, so the model file carries them, and evaluate names the classes in its plots."""
+    target, classes = encode_target(frame, data, source)
     check_ids(frame, data, source)
     out = frame.drop(columns=data.drop)
     out[data.target] = target
+    if classes:
+        out.attrs[CLASSES] = classes
     if data.id_column is None:
         out.insert(0, ROW_ID, np.arange(len(out), dtype=np.int64))
     else:
@@ -108,16 +183,27 @@ def clean(frame: pd.DataFrame, data: DataParams, source: str) -> pd.DataFrame:
 
 
 def split(
-    frame: pd.DataFrame, target: str, params: SplitParams, params_file: str = "params.yaml"
+    frame: pd.DataFrame,
+    target: str,
+    params: SplitParams,
+    params_file: str = "params.yaml",
+    stratify: bool = True,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """A stratified, seeded train/test split."""
+    """A seeded train/test split, stratified by class for classification; both halves keep the
+    class list in `attrs`."""
     from sklearn.model_selection import train_test_split  # not imported by `tabml validate`
 
-    check_split(frame[target], target, params, params_file)
+    check_split(frame[target], target, params, params_file, stratify)
     train, test = train_test_split(
-        frame, test_size=params.test_size, random_state=params.seed, stratify=frame[target]
+        frame,
+        test_size=params.test_size,
+        random_state=params.seed,
+        stratify=frame[target] if stratify else None,
     )
-    return train.reset_index(drop=True), test.reset_index(drop=True)
+    halves = train.reset_index(drop=True), test.reset_index(drop=True)
+    for half in halves:
+        half.attrs = dict(frame.attrs)
+    return halves
 
 
 def check_all(
@@ -135,7 +221,8 @@ def check_all(
     """
     check_columns(contract, data, params_file)
     valid = validate(raw, contract, source, inplace=True)
-    check_split(target_labels(valid, data, source), data.target, params, params_file)
+    stratify = data.task != "regression"
+    check_split(target_labels(valid, data, source), data.target, params, params_file, stratify)
     check_ids(valid, data, source)
     return empty_columns(valid, data)
 
@@ -152,4 +239,5 @@ def prepare(
     """Validate, clean and split the raw table into train and test frames."""
     check_columns(contract, data, params_file)
     valid = validate(raw, contract, source)
-    return split(clean(valid, data, source), data.target, params, params_file)
+    cleaned = clean(valid, data, source)
+    return split(cleaned, data.target, params, params_file, data.task != "regression")

@@ -95,7 +95,8 @@ def run_train(
     featurizer: ColumnTransformer | None = None,
     status: Status = _silent,
 ) -> Pipeline:
-    """Fit the classifier on the train features; save featurizer + classifier as one model."""
+    """Fit the estimator of `data.task` on the train features; save featurizer + estimator as
+    one model."""
     from tabml.stages.train import train
 
     if features is None:
@@ -103,7 +104,7 @@ def run_train(
     if featurizer is None:
         featurizer = io.load_model(paths.FEATURIZER)
     with status(f"training {params.train.model} on {len(features)} rows"):
-        model = train(features, params.data.target, featurizer, params.train)
+        model = train(features, params.data.target, featurizer, params.train, params.data.task)
     io.save_model(paths.MODEL, model)
     return model
 
@@ -116,7 +117,8 @@ def run_evaluate(
     train: pd.DataFrame | None = None,
 ) -> Evaluation:
     """Score the test split, and the trivial baseline learned from the train split's labels;
-    write metrics, baseline, slices, predictions and plot data."""
+    write metrics, baseline, slices, predictions and the plot data of every task (the plots of
+    another task with their header only, so every file dvc.yaml declares exists)."""
     from tabml.stages.evaluate import evaluate
 
     if model is None:
@@ -137,11 +139,18 @@ def write_evaluation(result: Evaluation) -> None:
     io.write_json(paths.METRICS, result.metrics)
     io.write_json(paths.BASELINE, result.baseline)
     io.write_json(paths.SLICES, result.slices)
-    io.write_csv(paths.PREDICTIONS, result.predictions)
-    io.write_csv(paths.ROC, result.roc)
-    io.write_csv(paths.PRECISION_RECALL, result.precision_recall)
-    io.write_csv(paths.CALIBRATION, result.calibration)
-    io.write_csv(paths.IMPORTANCE, result.importance)
+    tables = {
+        paths.PREDICTIONS: result.predictions,
+        paths.ROC: result.roc,
+        paths.PRECISION_RECALL: result.precision_recall,
+        paths.CALIBRATION: result.calibration,
+        paths.IMPORTANCE: result.importance,
+        paths.CONFUSION: result.confusion,
+        paths.PREDICTED_ACTUAL: result.predicted_actual,
+        paths.RESIDUALS: result.residuals,
+    }
+    for path, table in tables.items():
+        io.write_csv(path, table, result.float_format)
 
 
 def check_contract(params: Params) -> int:

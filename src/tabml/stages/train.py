@@ -1,28 +1,47 @@
-"""Stage 3: fit the classifier chosen in params on the train features."""
+"""Stage 3: fit the estimator chosen in params on the train features, for `data.task`.
+
+Classifiers of a multiclass task are fitted on the class NAMES, so the model file alone carries
+the class list (`model.classes_`, in code order) for serving; binary keeps 0/1.
+"""
 
 from __future__ import annotations
 
+from typing import TypeAlias
+
+import numpy as np
 import pandas as pd
 from sklearn.compose import ColumnTransformer
-from sklearn.ensemble import HistGradientBoostingClassifier
-from sklearn.linear_model import LogisticRegression
+from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
+from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.pipeline import Pipeline
 
 from tabml.config import TrainParams
+from tabml.errors import TabmlError
+from tabml.metrics import Task
 from tabml.stages.featurize import native_categorical_features
+from tabml.stages.prepare import CLASSES
+
+Estimator: TypeAlias = (
+    LogisticRegression | Ridge | HistGradientBoostingClassifier | HistGradientBoostingRegressor
+)
+# The pipeline's last step: its name is part of the model file, so binary keeps "classifier".
+STEP = {"binary": "classifier", "multiclass": "classifier", "regression": "regressor"}
 
 
-def build_classifier(
-    params: TrainParams, categorical_features: list[str]
-) -> LogisticRegression | HistGradientBoostingClassifier:
-    """An unfitted estimator of the type and hyperparameters that params choose."""
+def build_estimator(
+    params: TrainParams, categorical_features: list[str], task: Task = "binary"
+) -> Estimator:
+    """An unfitted estimator of the type and hyperparameters that params choose for `task`."""
     if params.model == "logistic_regression":
         lr = params.logistic_regression
         return LogisticRegression(
             C=lr.C, max_iter=lr.max_iter, class_weight=lr.class_weight, random_state=params.seed
         )
+    if params.model == "ridge":
+        return Ridge(alpha=params.ridge.alpha)
     hgb = params.hist_gradient_boosting
-    return HistGradientBoostingClassifier(
+    kind = HistGradientBoostingRegressor if task == "regression" else HistGradientBoostingClassifier
+    return kind(
         learning_rate=hgb.learning_rate,
         max_iter=hgb.max_iter,
         max_leaf_nodes=hgb.max_leaf_nodes,
@@ -34,10 +53,38 @@ def build_classifier(
     )
 
 
+def build_classifier(params: TrainParams, categorical_features: list[str]) -> Estimator:
+    """The binary estimator (kept for callers from before `data.task`)."""
+    return build_estimator(params, categorical_features, "binary")
+
+
+def fit_target(features: pd.DataFrame, target: str, task: Task) -> np.ndarray:
+    """What the estimator learns: 0/1, the class names (from the split's class list), numbers."""
+    values = features[target].to_numpy()
+    if task == "regression":
+        return values.astype(np.float64)
+    if task == "binary":
+        return values
+    classes = features.attrs.get(CLASSES)
+    if not isinstance(classes, list) or not classes:
+        raise TabmlError(
+            f"the train features carry no class list for the multiclass column '{target}'; "
+            "rerun prepare and featurize (dvc repro)"
+        )
+    codes = values.astype(np.int64)
+    if codes.min() < 0 or codes.max() >= len(classes):
+        raise TabmlError(f"the train features' column '{target}' has a code outside its classes")
+    return np.asarray([str(c) for c in classes])[codes]
+
+
 def train(
-    features: pd.DataFrame, target: str, featurizer: ColumnTransformer, params: TrainParams
+    features: pd.DataFrame,
+    target: str,
+    featurizer: ColumnTransformer,
+    params: TrainParams,
+    task: Task = "binary",
 ) -> Pipeline:
-    """Fit the classifier; return one pipeline (featurizer + classifier) that takes raw columns.
+    """Fit the estimator; return one pipeline (featurizer + estimator) that takes raw columns.
 
     The fit runs on exactly `params.threads` OpenMP threads, whatever the machine has:
     HistGradientBoosting sums histograms per thread, so another thread count gives a model
@@ -45,7 +92,7 @@ def train(
     """
     from threadpoolctl import threadpool_limits
 
-    classifier = build_classifier(params, native_categorical_features(featurizer))
+    estimator = build_estimator(params, native_categorical_features(featurizer), task)
     with threadpool_limits(limits=params.threads, user_api="openmp"):
-        classifier.fit(features.drop(columns=[target]), features[target].to_numpy())
-    return Pipeline([("features", featurizer), ("classifier", classifier)])
+        estimator.fit(features.drop(columns=[target]), fit_target(features, target, task))
+    return Pipeline([("features", featurizer), (STEP[task], estimator)])
