@@ -11,7 +11,6 @@ from tabml.compare.report import compare_revisions
 from tabml.compare.revision import LockStatus
 from tabml.compare.summary import from_comparison, summary
 from tabml.config import Params
-from tabml.errors import TabmlError
 from tabml.metrics import Task
 from tests.compare.tables import comparison, params, predictions, revision, write_side
 
@@ -90,14 +89,21 @@ def test_a_small_slice_is_listed_as_not_gated(tmp_path: Path) -> None:
     assert not details["rmse on region=south drop <= 0.0 when significant"].startswith("not gated")
 
 
-def test_a_base_of_another_task_is_refused_in_one_sentence(tmp_path: Path) -> None:
-    base = revision(
-        write_side(tmp_path / "b", predictions("binary"), params("binary")), "base", "b" * 40
-    )
+def test_a_base_of_another_task_is_replaced_by_the_pr_with_a_note(tmp_path: Path) -> None:
+    """A PR that adopts a regression table, on a binary base: no comparison, but a report."""
+    base_side = write_side(tmp_path / "b", predictions("binary"), params("binary"))
+    base = revision(base_side, "base", "b" * 40)
     settings = params("regression")
     pr = revision(write_side(tmp_path / "p", predictions("regression"), settings), "PR", "a" * 40)
-    with pytest.raises(
-        TabmlError,
-        match=r"^params.yaml: data.task is 'regression' here and 'binary' at the base bbbbbbb",
-    ):
-        compare_revisions(Params.model_validate(settings), base, pr, LockStatus(True))
+    found = compare_revisions(Params.model_validate(settings), base, pr, LockStatus(True))
+    assert found.notes == (
+        "params.yaml: data.task is 'regression' in this PR and 'binary' at the base bbbbbbb, so "
+        "the PR is compared with itself: no change can show, and the trivial baseline is the "
+        "gate's only comparison",
+    )
+    assert all(d.delta == 0 and not d.significant for d in found.deltas)
+    assert {c.rule: c.passed for c in found.checks}["rmse beats the trivial baseline (significant)"]
+    data = from_comparison(found, ("a stamp warning",))
+    assert data.warnings == (found.notes[0], "a stamp warning") and data.task == "regression"
+    assert "of another task (binary)" in data.base_source
+    assert summary(found)["notes"] == list(found.notes)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +23,6 @@ from tabml.compare.revision import (
 )
 from tabml.compare.schema import BaselineStrategy
 from tabml.config import Params, ReportParams
-from tabml.errors import TabmlError
 from tabml.metrics import Task
 from tabml.paths import PARAMS, PREDICTIONS, ROW_ID
 from tabml.platform import git
@@ -83,6 +82,7 @@ class Comparison:
     headline: str
     baseline: BaselineComparison | None = None
     task: Task = "binary"
+    notes: tuple[str, ...] = ()  # shown as warnings at the top of the report
 
     @property
     def passed(self) -> bool:
@@ -209,12 +209,15 @@ def compare_revisions(
 ) -> Comparison:
     """The comparison of two loaded revisions of one task, with the gate's verdict."""
     report, task = params.report, params.data.task
-    if base.task != task:
-        raise TabmlError(
-            f"{PARAMS}: data.task is '{task}' here and '{base.task}' at the base "
-            f"{base.sha[:7]}: a report compares two models of one task; merge the task change "
-            "without a report, then compare the PRs that follow"
+    notes: tuple[str, ...] = ()
+    if base.task != task:  # e.g. the PR adopts a new table: nothing on the base to compare with
+        notes = (
+            f"{PARAMS}: data.task is '{task}' in this PR and '{base.task}' at the base "
+            f"{base.sha[:7]}, so the PR is compared with itself: no change can show, and the "
+            "trivial baseline is the gate's only comparison",
         )
+        source = f"{base.source}; of another task ({base.task}), so this PR stands in for it"
+        base = replace(base, outputs=pr.outputs, source=source)
     boot = report.bootstrap
     aligned = align(base.outputs.predictions, pr.outputs.predictions)
     base_rows, pr_rows = aligned or (base.outputs.predictions, pr.outputs.predictions)
@@ -251,4 +254,5 @@ def compare_revisions(
         headline=report.headline,
         baseline=baseline,
         task=task,
+        notes=notes,
     )

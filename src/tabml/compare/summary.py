@@ -60,6 +60,7 @@ def summary(comparison: Comparison) -> dict[str, Any]:
             for s in comparison.slices
         ],
         "baseline": _baseline_summary(comparison.baseline),
+        "notes": list(comparison.notes),
         "params_changed": [change.key for change in comparison.params],
         "inputs_changed": [item.path for item in comparison.inputs if item.changed],
     }
@@ -160,7 +161,7 @@ def _text(value: Any) -> str | None:
 
 def from_comparison(comparison: Comparison, warnings: tuple[str, ...] = ()) -> ReportData:
     """The report data of a comparison: free text clipped to the schema, lists bounded."""
-    notes = [clip(w) for w in warnings]
+    notes = [clip(w) for w in (*comparison.notes, *warnings)]
     base, pr = comparison.base.outputs, comparison.pr.outputs
     checks = [
         CheckData(rule=clip(c.rule), passed=c.passed, detail=clip(c.detail))
