@@ -13,9 +13,15 @@ import pytest
 from sklearn.metrics import f1_score, mean_squared_error
 
 from tabml import io, metrics, paths
-from tabml.config import load_params
+from tabml.config import load_params, parse_params
+from tabml.contract import infer_contract
+from tabml.errors import TabmlError
 from tabml.stages import run
-from tests.stages.task_tables import CULTIVARS, task_table, write_task_project
+from tabml.stages.evaluate import evaluate
+from tabml.stages.featurize import featurize
+from tabml.stages.prepare import prepare
+from tabml.stages.train import train
+from tests.stages.task_tables import CULTIVARS, task_params, task_table, write_task_project
 
 PLOT_FILES = [
     paths.ROC,
@@ -171,3 +177,14 @@ def test_binary_end_to_end_names_its_classes_in_the_confusion_plot(
         "confusion.csv",
         "importance.csv",
     }
+
+
+def test_a_model_whose_classes_are_not_the_splits_is_refused_in_one_sentence() -> None:
+    params = parse_params(task_params("multiclass"))
+    frame = task_table("multiclass")
+    train_split, test = prepare(frame, infer_contract(frame), params.data, params.split, "t.csv")
+    featurizer, features = featurize(train_split, params.data, params.featurize)
+    model = train(features, "cultivar", featurizer, params.train, "multiclass")
+    test.attrs["classes"] = ["barbera", "barolo", "nebbiolo"]  # a split prepared from other data
+    with pytest.raises(TabmlError, match="the model's classes .* are not the prepared split's"):
+        evaluate(model, test, params.data, params.evaluate, 0, train=train_split)
