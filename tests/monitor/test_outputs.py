@@ -5,6 +5,7 @@ synthetic projects with plain scikit-learn models fitted here."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import jsonschema
@@ -29,6 +30,7 @@ from tabml.monitor.outputs import (
     task_labels,
 )
 from tabml.monitor.report import render_markdown, verdict
+from tabml.serve.logs import format_lines, read_request_log
 from tests.support import ROOT
 
 SCHEMA = json.loads((ROOT / "docs" / "drift.schema.json").read_text())
@@ -163,21 +165,58 @@ def test_regression_predicted_values_drift_with_ks_and_r2_falls(regression: Proj
     assert "mean prediction" in render_markdown(found)
 
 
+def request_log(path: Path, inputs: pd.DataFrame, outputs: list[dict[str, Any]]) -> pd.DataFrame:
+    """A request log written and read by `tabml.serve.logs`, as the server and monitor do."""
+    lines = format_lines(
+        request_id="r1",
+        model_version="0.1.0",
+        inputs_json=[json.dumps(record) for record in inputs.to_dict(orient="records")],
+        outputs=outputs,
+        timestamp="2026-01-02T03:04:05.000Z",
+    )
+    path.write_text(lines + "\n")
+    return read_request_log(path, meta=True)
+
+
 def test_multiclass_request_log_gives_predicted_classes_and_unknown_labels_warn(
-    multiclass: Project,
+    multiclass: Project, tmp_path: Path
 ) -> None:
     batch = rows(multiclass.rng, "multiclass")
-    log = batch.drop(columns="y").assign(label=multiclass.model.predict(batch[["x"]]))
+    matrix = multiclass.model.predict_proba(batch[["x"]])
+    answers = [
+        {
+            "label": CLASSES[int(np.argmax(row))],
+            "probabilities": dict(zip(CLASSES, row, strict=True)),
+        }
+        for row in matrix
+    ]
+    log = request_log(tmp_path / "requests.jsonl", batch[["x"]], answers)
     report = multiclass.detect(log, log=True)
     assert report["prediction"]["source"] == "request log" and not report["prediction"]["drift"]
+    labelled = request_log(tmp_path / "labelled.jsonl", batch, answers)  # the target logged too
+    assert "log_loss" in multiclass.detect(labelled, log=True)["performance"]["metrics"]
+    answers[0] = {"label": "fox", "probabilities": {"fox": 1.0}}
+    other = request_log(tmp_path / "other.jsonl", batch[["x"]], answers)
+    found = multiclass.detect(other, log=True)["prediction"]
+    assert found == {
+        "computed": False,
+        "reason": "the request log has classes the reference lacks (fox)",
+    }
     labelled = batch.assign(y=batch["y"].where(batch.index >= 50, "fox"))
     report = multiclass.detect(labelled)
     assert report["warnings"] == [
         "labelled rows hold classes the model never learned, left out of performance: 'fox' (50)"
     ]
     assert report["performance"]["labelled_rows"] == ROWS - 50
-    with pytest.raises(TabmlError, match="requests.jsonl: every log record needs"):
+    with pytest.raises(TabmlError, match="requests.jsonl: the request log has no 'predicted'"):
         from_request_log(batch, "requests.jsonl", "y", "multiclass")
+
+
+def test_regression_request_log_gives_predicted_values(regression: Project, tmp_path: Path) -> None:
+    batch = rows(regression.rng, "regression", shift=1.5)
+    answers = [{"prediction": float(v)} for v in regression.model.predict(batch[["x"]])]
+    report = regression.detect(request_log(tmp_path / "r.jsonl", batch[["x"]], answers), log=True)
+    assert report["prediction"]["output"] == "prediction" and report["prediction"]["drift"]
 
 
 def test_labels_are_encoded_per_task() -> None:

@@ -21,8 +21,8 @@ from tabml.monitor.stats import Floats
 # Fields of a request log (tabml.serve.logs) that are not model inputs. Its `label` is the label
 # the server predicted at its threshold, not the truth, so it never counts as a label here.
 LOG_SCORE = "score"
-LOG_PREDICTION = "prediction"  # a regression server's logged value, when it has its own field
-LOG_LABEL = "label"
+LOG_PREDICTED = "predicted"  # multiclass (the class name) and regression outputs
+PREFIX = f"{LOG_SCORE}:"  # multiclass: one `score:<class>` column per class
 LOG_METADATA = ("timestamp", "request_id", "index", "model_version", "label")
 
 
@@ -36,6 +36,7 @@ class Current:
     scores: Floats | None = None
     labels: pd.Series | None = None
     predicted: pd.Series | None = None  # a multiclass request log's predicted class names
+    probabilities: pd.DataFrame | None = None  # ... and its `score:<class>` columns
 
 
 def from_batch(frame: pd.DataFrame, source: str, target: str) -> Current:
@@ -45,30 +46,31 @@ def from_batch(frame: pd.DataFrame, source: str, target: str) -> Current:
 
 
 def from_request_log(log: pd.DataFrame, source: str, target: str, task: str = "binary") -> Current:
-    """The request log as read by `tabml.serve.logs.read_request_log` (with `meta`).
+    """The request log as read by `tabml.serve.logs.read_request_log`: inputs and the outputs
+    in the columns of reports/predictions.csv (binary `score`; multiclass `predicted`, the class
+    name, and `score:<class>`; regression `predicted`).
 
-    The model's output is the logged `score` (binary), `prediction` or else `score`
-    (regression), or `label`, the predicted class (multiclass). The log holds no ground truth;
-    labels come only from a target column among the inputs.
+    The log holds no ground truth; labels come only from a target column among the inputs.
     """
-    predicted: pd.Series | None = None
+    field = LOG_SCORE if task == "binary" else LOG_PREDICTED
+    if field not in log.columns:
+        raise TabmlError(f"{source}: the request log has no '{field}' field")
     scores: Floats | None = None
+    predicted: pd.Series | None = None
     if task == "multiclass":
-        if LOG_LABEL not in log.columns or log[LOG_LABEL].isna().any():
-            raise TabmlError(f"{source}: every log record needs the predicted class '{LOG_LABEL}'")
-        predicted = log[LOG_LABEL].reset_index(drop=True)
+        if log[field].isna().any():
+            raise TabmlError(f"{source}: {int(log[field].isna().sum())} log records have no class")
+        predicted = log[field].reset_index(drop=True)
     else:
-        field = LOG_PREDICTION if task == "regression" and LOG_PREDICTION in log else LOG_SCORE
-        if field not in log.columns:
-            raise TabmlError(f"{source}: the request log has no '{field}' field")
         values = pd.to_numeric(log[field], errors="coerce")
         if values.isna().any():
             raise TabmlError(
                 f"{source}: {int(values.isna().sum())} log records have no numeric '{field}'"
             )
         scores = values.to_numpy(dtype=float)
-    outputs = [LOG_SCORE, LOG_PREDICTION, *LOG_METADATA]
-    inputs = log.drop(columns=outputs, errors="ignore").reset_index(drop=True)
+    outputs = [c for c in log.columns if c in (LOG_SCORE, LOG_PREDICTED) or c.startswith(PREFIX)]
+    inputs = log.drop(columns=[*outputs, *LOG_METADATA], errors="ignore").reset_index(drop=True)
+    probabilities = log[[c for c in outputs if c.startswith(PREFIX)]].reset_index(drop=True)
     return Current(
         frame=inputs,
         source=source,
@@ -76,6 +78,7 @@ def from_request_log(log: pd.DataFrame, source: str, target: str, task: str = "b
         scores=scores,
         labels=inputs[target] if target in inputs.columns else None,
         predicted=predicted,
+        probabilities=probabilities if task == "multiclass" else None,
     )
 
 

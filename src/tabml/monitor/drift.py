@@ -30,7 +30,7 @@ from tabml.monitor.outputs import (
     unknown_classes,
 )
 from tabml.monitor.overlap import find_overlap, overlap_warning
-from tabml.paths import PREDICTED, ROW_ID
+from tabml.paths import PREDICTED, ROW_ID, SCORE
 from tabml.stages.featurize import feature_columns
 
 # Json, format_p and severity_order are importable from here (the report and the tests do).
@@ -70,7 +70,15 @@ def current_outputs(
 ) -> tuple[Outputs | None, str]:
     """Outputs from the request log, else from the model on the batch; or why there are none."""
     if current.predicted is not None:
-        return Outputs(class_codes(current.predicted, reference.classes)), "request log"
+        codes = class_codes(current.predicted, reference.classes)
+        if np.isnan(codes).any():
+            unknown = sorted(set(current.predicted.astype(str)) - set(reference.classes))
+            return None, f"the request log has classes the reference lacks ({', '.join(unknown)})"
+        columns = [f"{SCORE}:{name}" for name in reference.classes]
+        matrix, probabilities = None, current.probabilities
+        if probabilities is not None and set(columns) <= set(probabilities.columns):
+            matrix = probabilities[columns].to_numpy(dtype=float)
+        return Outputs(codes, matrix), "request log"
     if current.scores is not None:
         return Outputs(current.scores), "request log"
     if model is None:
