@@ -52,7 +52,7 @@ def monitor(
     ] = paths.DRIFT_MARKDOWN,
     params_file: ParamsOption = DEFAULT_PARAMS,
 ) -> None:
-    """Drift of current data against the training data and test-set scores (exit 3 on drift).
+    """Drift of current data against the training data and test-set outputs (exit 3 on drift).
     `monitor batches` writes demo batches, `monitor issue` opens the one drift issue."""
     if not group_options_only_alone(ctx):
         return

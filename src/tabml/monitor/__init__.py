@@ -1,4 +1,4 @@
-"""Continuous monitoring: drift between the reference (training data, test-set scores) and the
+"""Continuous monitoring: drift between the reference (training data, test-set outputs) and the
 current data (an incoming batch or the serving app's request log), and the one `drift` issue that
 reports it. See docs/monitoring.md; the paths are in `tabml.paths`."""
 
