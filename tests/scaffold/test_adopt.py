@@ -1,7 +1,8 @@
 """`tabml adopt`: tiny tables of each task built in tmp_path are adopted into a small project of
 their own (guess, contract with bounds and margin, params written with comments kept and
 loadable), bad input changes nothing, and, marked slow, three public tables are adopted into a
-copy of this repository and reproduced with `dvc repro`."""
+copy of this repository, reproduced with `dvc repro`, and a one-param PR on each passes the
+report's gate."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from tabml.config import load_params
 from tabml.contract import load_contract, validate
 from tabml.errors import TabmlError
 from tabml.scaffold.adopt import adopt_table, checklist
+from tabml.scaffold.adopt_params import set_key
 from tests.support import copy_repo, run, tool_env
 
 # A params.yaml of the template's shape for a binary table that is not the one adopted: comments,
@@ -325,3 +327,17 @@ def test_adopt_and_reproduce_a_public_table(
     assert headline in metrics and headline in baseline
     assert run(["git", "rev-parse", "HEAD"], repo).stdout == head  # nothing committed
     assert run(["dvc", "status"], repo).stdout.strip() == "Data and pipelines are up to date."
+
+    # The user commits the adoption; a one-param PR then passes the data-agnostic gate.
+    run(["git", "add", "-A"], repo)
+    run(["git", "commit", "-q", "-m", f"adopt {name}"], repo)
+    run(["git", "checkout", "-q", "-b", "smaller-steps"], repo)
+    params = repo / "params.yaml"
+    lr = "train.hist_gradient_boosting.learning_rate"
+    params.write_text(set_key(params.read_text(), lr, 0.05))
+    run(["dvc", "repro"], repo)
+    run(["git", "commit", "-q", "-am", "smaller steps"], repo)
+    run(["tabml", "report", "--base", "main", "--out-dir", "reports/pr"], repo)
+    gate = run(["tabml", "report", "gate", "--out-dir", "reports/pr"], repo, check=False)
+    assert gate.returncode == 0, gate.stdout + gate.stderr
+    assert f"{headline} beats the trivial baseline" in gate.stderr
