@@ -11,8 +11,10 @@ import numpy as np
 import pandas as pd
 import pytest
 from sklearn.metrics import f1_score, mean_squared_error
+from typer.testing import CliRunner
 
 from tabml import io, metrics, paths
+from tabml.cli import app
 from tabml.config import load_params, parse_params
 from tabml.contract import infer_contract
 from tabml.errors import TabmlError
@@ -148,6 +150,8 @@ def test_regression_end_to_end(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     assert importance["feature"].iloc[0] in {"bmi", "s5"}  # the diabetes table's strong ones
     slices = read_json(paths.SLICES)["region"]
     assert all("rmse" in s and "positive_rate" not in s for s in slices.values())
+    printed = CliRunner().invoke(app, ["evaluate"])  # the command names the task's metrics
+    assert printed.exit_code == 0 and f"evaluate: rmse={written['rmse']}, r2=" in printed.output
 
 
 def test_binary_end_to_end_names_its_classes_in_the_confusion_plot(
