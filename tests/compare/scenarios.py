@@ -109,6 +109,12 @@ def write_loans_repo(root: Path, rows: int = 1500) -> Path:
         "evaluate": {"importance_repeats": 1, "importance_max_rows": 100},
     }
     (root / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
+    return commit_pipeline(root, "loans: reproduced")
+
+
+def commit_pipeline(root: Path, message: str) -> Path:
+    """This repository's dvc.yaml and stage code next to a project's data and params, in a new
+    git repository, reproduced and committed."""
     stages = yaml.safe_load((ROOT / "dvc.yaml").read_text())["stages"].values()
     code = {d for stage in stages for d in stage.get("deps", []) if d.startswith("src/")}
     for name in ["dvc.yaml", ".gitignore", *sorted(code)]:
@@ -118,5 +124,5 @@ def write_loans_repo(root: Path, rows: int = 1500) -> Path:
     run(["dvc", "init", "-q"], root)
     run(["dvc", "repro"], root)
     run(["git", "add", "-A"], root)
-    run(["git", "commit", "-q", "-m", "loans: reproduced"], root)
+    run(["git", "commit", "-q", "-m", message], root)
     return root

@@ -37,7 +37,11 @@ def test_binary_keeps_its_curves_and_two_by_two_matrix() -> None:
 
 
 def test_the_report_says_its_task_under_the_verdict() -> None:
-    lines = render_data(regression(), passed=True).splitlines()
+    markdown = render_data(regression(), passed=True)
+    assert "`rmse`: lower is better." in markdown
+    binary = render_data(sample(), passed=True)  # roc_auc and log_loss: one loss
+    assert "`log_loss`: lower is better." in binary
+    lines = markdown.splitlines()
     assert lines[2].startswith("✅ **Quality gate passed** · `rmse` 9000.0000 → 8500.0000")
     assert lines[4] == "Task: **regression** · headline metric `rmse`."
     markdown = render_data(multiclass(), passed=True)

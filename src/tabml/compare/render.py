@@ -90,7 +90,8 @@ def metrics_section(data: ReportData) -> Section:
     )
     lower = [code(d.metric) for d in data.deltas if metrics.get(d.metric).lower_is_better]
     if lower:
-        note += f" {' and '.join(lower)}: lower is better."
+        listed = lower[0] if len(lower) == 1 else f"{', '.join(lower[:-1])} and {lower[-1]}"
+        note += f" {listed}: lower is better."
     header = "| metric | base | PR | Δ | 95% CI of Δ | |\n|---|---:|---:|---:|---|---|"
     return Section("Metrics", [header, *rows, f"\n{note}"])
 
