@@ -1,5 +1,5 @@
 """Each task end to end through the stages on its own small table: the shared formats of
-predictions.csv, metrics.json, baseline.json and the plot files (docs/tasks), read from disk."""
+predictions.csv, metrics.json, baseline.json and the plot files (docs/design.md), read from disk."""
 
 from __future__ import annotations
 

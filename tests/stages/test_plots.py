@@ -24,7 +24,3 @@ def test_a_plot_of_another_task_is_its_header_only(name: str) -> None:
     table = plots.empty(name)
     assert list(table.columns) == plots.COLUMNS[name] and len(table) == 0
     assert table.to_csv(index=False) == ",".join(plots.COLUMNS[name]) + "\n"
-
-
-def test_every_plot_belongs_to_a_task() -> None:
-    assert {name for names in plots.TASK_PLOTS.values() for name in names} == set(plots.COLUMNS)

@@ -2,8 +2,9 @@
 
 The trivial baseline (`stages.baseline`) is scored on the same rows: its metrics go to
 reports/baseline.json and its per-row scores and predictions to predictions.csv, for the report's
-paired bootstrap of model minus baseline. Column and key names follow docs/tasks (the shared
-formats): binary as before; multiclass names its classes; regression has no scores.
+paired bootstrap of model minus baseline. Column and key names follow the shared formats
+(docs/design.md, "One pipeline for three tasks"): binary as before; multiclass names its
+classes; regression has no scores.
 """
 
 from __future__ import annotations
@@ -90,11 +91,9 @@ def per_class_recall(scored: Scored) -> dict[str, float | None]:
 
 
 def baseline_metrics(
-    baseline: Baseline, scored: Scored | Vector
+    baseline: Baseline, scored: Scored
 ) -> dict[str, str | float | int | dict[str, float]]:
     """What reports/baseline.json holds: how the baseline predicts and its metrics."""
-    if not isinstance(scored, Scored):  # binary labels (the signature from before data.task)
-        scored = Scored("binary", scored, scored, scored, ["0", "1"])
     rows = len(scored.labels)
     described: dict[str, str | float | int | dict[str, float]] = {
         "strategy": baseline.strategy,
@@ -195,7 +194,7 @@ def score(
 def predictions_table(
     test: pd.DataFrame, scored: Scored, baseline: Baseline, groups: list[str]
 ) -> pd.DataFrame:
-    """reports/predictions.csv: one row per test row, columns per the task (docs/tasks)."""
+    """reports/predictions.csv: one row per test row, columns per the task (docs/design.md)."""
     rows = len(test)
     columns: dict[str, Any] = {ROW_ID: test[ROW_ID].to_numpy()}
     if scored.task == "binary":

@@ -14,8 +14,6 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from tabml.metrics import Task
-
 DIGITS = 6
 Vector = NDArray[Any]
 COLUMNS = {
@@ -25,11 +23,6 @@ COLUMNS = {
     "confusion": ["actual", "predicted"],
     "predicted_actual": ["actual", "predicted"],
     "residuals": ["predicted", "residual"],
-}
-TASK_PLOTS: dict[Task, tuple[str, ...]] = {
-    "binary": ("roc", "precision_recall", "calibration", "confusion"),
-    "multiclass": ("confusion",),
-    "regression": ("predicted_actual", "residuals"),
 }
 
 

@@ -53,11 +53,6 @@ def build_estimator(
     )
 
 
-def build_classifier(params: TrainParams, categorical_features: list[str]) -> Estimator:
-    """The binary estimator (kept for callers from before `data.task`)."""
-    return build_estimator(params, categorical_features, "binary")
-
-
 def fit_target(features: pd.DataFrame, target: str, task: Task) -> np.ndarray:
     """What the estimator learns: 0/1, the class names (from the split's class list), numbers."""
     values = features[target].to_numpy()
