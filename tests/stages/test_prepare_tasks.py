@@ -14,7 +14,7 @@ import pytest
 from tabml.config import DataParams, SplitParams, parse_params
 from tabml.contract import infer_contract
 from tabml.errors import TabmlError
-from tabml.stages.prepare import MAX_CLASSES, encode_target, prepare
+from tabml.stages.prepare import MAX_CLASSES, check_split, encode_target, prepare
 from tabml.stages.validate import validate_inputs
 from tests.stages.task_tables import task_params, task_table
 
@@ -112,3 +112,17 @@ def test_validate_refuses_a_target_that_does_not_fit_the_task_before_any_stage()
     regression = parse_params(task_params("regression", target="cultivar"))
     with pytest.raises(TabmlError, match="column 'cultivar' is not numeric"):
         validate_inputs(frame, infer_contract(frame), regression, "t.csv")
+
+
+def test_a_split_too_small_for_every_class_on_each_side_is_one_sentence() -> None:
+    target = pd.Series(["a", "a", "b", "b", "c", "c", "d", "d", "e", "e"] * 2)
+    with pytest.raises(
+        TabmlError,
+        match=re.escape(
+            "params.yaml: split.test_size 0.2 leaves 4 test and 16 train rows of 20; each side needs "
+            "at least 5 (one per class)"
+        ),
+    ):
+        check_split(target, "y", SplitParams(test_size=0.2))
+    check_split(target, "y", SplitParams(test_size=0.25))  # 5 test rows: one per class
+    check_split(pd.Series(np.arange(20.0)), "y", SplitParams(test_size=0.1), stratify=False)

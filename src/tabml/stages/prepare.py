@@ -133,17 +133,19 @@ def check_split(
     params_file: str = "params.yaml",
     stratify: bool = True,
 ) -> None:
-    """The stratified split needs 2 rows of each class, and room for both classes on each side;
+    """The stratified split needs 2 rows of each class, and room for every class on each side;
     a plain split (regression) needs 2 rows on each side."""
-    if stratify and target.value_counts().min() < 2:
+    counts = target.value_counts()
+    if stratify and counts.min() < 2:
         raise TabmlError(f"column {shown(name)} needs at least 2 rows of each class to split")
     rows = len(target)
     test_rows = math.ceil(params.test_size * rows)
     train_rows = math.floor((1 - params.test_size) * rows)
-    if min(test_rows, train_rows) < 2:
+    need = max(len(counts), 2) if stratify else 2
+    if min(test_rows, train_rows) < need:
         raise TabmlError(
             f"{params_file}: split.test_size {shown(params.test_size)} leaves {test_rows} test "
-            f"and {train_rows} train rows of {rows}; each side needs at least 2"
+            f"and {train_rows} train rows of {rows}; each side needs at least {need}"
             + (" (one per class)" if stratify else "")
         )
 
