@@ -154,3 +154,15 @@ def test_readme_graph_is_generated_from_dvc_yaml() -> None:
     readme = (ROOT / "README.md").read_text()
     block = readme.split("<!-- dag:start", 1)[1].split("\n", 1)[1].split("<!-- dag:end -->")[0]
     assert block.strip() == dag
+
+
+def test_every_plot_reads_a_file_that_evaluate_writes_for_every_task() -> None:
+    """`dvc plots show` errors on a missing file: each plot's file is an out of evaluate, which
+    writes every plot file whatever data.task is (tests/stages/test_evaluate_dvc.py runs it)."""
+    pipeline = yaml.safe_load((ROOT / "dvc.yaml").read_text())
+    outs = {
+        next(iter(o)) if isinstance(o, dict) else o for o in pipeline["stages"]["evaluate"]["outs"]
+    }
+    files = {path for plot in pipeline["plots"] for spec in plot.values() for path in spec["y"]}
+    assert files <= outs, sorted(files - outs)
+    assert {str(paths.CONFUSION), str(paths.PREDICTED_ACTUAL), str(paths.RESIDUALS)} <= files
