@@ -31,9 +31,12 @@ def test_regression_shows_error_bars_bias_and_predicted_against_actual() -> None
     assert "| 10000.0000 | 50000.0000 | 500 | 30000.0000 | 32000.0000 | 31000.0000 |" in text
 
 
-def test_binary_keeps_its_curves_and_two_by_two_matrix() -> None:
+def test_binary_keeps_its_curves_and_two_by_two_matrix_and_names_the_positive_class() -> None:
     text = section_text(sample())
     assert text.count("```mermaid") == 2 and "| 1 | 60 | 390 | 58 | 392 |" in text
+    assert "positive_label" not in text  # older report data carries no name
+    named = section_text(sample(positive_label=">50K"))
+    assert "1 is `>50K` (`data.positive_label`), 0 any other value." in named
 
 
 def test_the_report_says_its_task_under_the_verdict() -> None:

@@ -107,3 +107,8 @@ def test_a_base_of_another_task_is_replaced_by_the_pr_with_a_note(tmp_path: Path
     assert data.warnings == (found.notes[0], "a stamp warning") and data.task == "regression"
     assert "of another task (binary)" in data.base_source
     assert summary(found)["notes"] == list(found.notes)
+
+
+def test_a_binary_report_names_its_positive_class(tmp_path: Path) -> None:
+    found = comparison(tmp_path, "binary", predictions("binary"), predictions("binary", seed=1))
+    assert from_comparison(found).positive_label == "yes"

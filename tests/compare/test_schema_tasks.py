@@ -39,6 +39,7 @@ def test_each_task_round_trips(build: Any) -> None:
         (sample, "task", "regression", "does not apply to task 'regression'"),
         (multiclass, "multiclass", None, "charts given do not match task 'multiclass'"),
         (regression, "roc", {"x": [0.0], "base": [0.0], "pr": [0.0]}, "do not match task"),
+        (multiclass, "positive_label", "cat", "do not match task"),
         (multiclass, "baseline.strategy", "mean", "does not match the values given"),
         (multiclass, "multiclass.classes.1", "bird", "a class appears twice"),
         (multiclass, "multiclass.confusion_pr.0", [1, 2], "must be 3 x 3"),

@@ -84,7 +84,10 @@ def _binary(data: ReportData) -> list[str]:
         "| actual ↓ / predicted → | base: 0 | base: 1 | PR: 0 | PR: 1 |\n"
         f"|---|---:|---:|---:|---:|\n{row('0', b, p)}\n{row('1', b, p)}"
     )
-    return [f"{LEGEND}\n\n{roc}\n\n{prc}\n\n**Confusion matrix**\n\n{table}"]
+    named = ""
+    if data.positive_label is not None:
+        named = f"\n\n1 is {code(data.positive_label)} (`data.positive_label`), 0 any other value."
+    return [f"{LEGEND}\n\n{roc}\n\n{prc}\n\n**Confusion matrix**\n\n{table}{named}"]
 
 
 def _multiclass(charts: Multiclass) -> list[str]:

@@ -214,6 +214,7 @@ class ReportData(Model):
     precision_recall: Curve | None = None
     confusion_base: Confusion | None = None
     confusion_pr: Confusion | None = None
+    positive_label: Text | None = None  # binary: the class the 1s of the confusion matrix mean
     multiclass: Multiclass | None = None  # per-class recall and the class confusion matrices
     regression: Regression | None = None  # error distribution, predicted against actual
     lock_fresh: bool
@@ -244,7 +245,7 @@ class ReportData(Model):
             "regression": self.regression is not None,
         }
         given = {
-            "binary": any(c is not None for c in binary),
+            "binary": any(c is not None for c in (*binary, self.positive_label)),
             "multiclass": self.multiclass is not None,
             "regression": self.regression is not None,
         }

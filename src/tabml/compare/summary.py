@@ -125,6 +125,13 @@ def _confusion(predictions: pd.DataFrame) -> Confusion:
     return Confusion(tn=cell[0, 0], fp=cell[0, 1], fn=cell[1, 0], tp=cell[1, 1])
 
 
+def _positive(comparison: Comparison) -> str | None:
+    """The PR's `data.positive_label` (binary only), as text."""
+    data = comparison.pr.params.get("data")
+    label = data.get("positive_label") if isinstance(data, dict) else None
+    return None if comparison.task != "binary" or label is None else clip(label)
+
+
 def _charts(comparison: Comparison) -> dict[str, Any]:
     """The task's chart fields of the report data."""
     base, pr = comparison.base.outputs, comparison.pr.outputs
@@ -198,6 +205,7 @@ def from_comparison(comparison: Comparison, warnings: tuple[str, ...] = ()) -> R
         inputs=_bounded(inputs, MAX_INPUTS, "data inputs", notes),
         slices=_bounded(slices, MAX_ROWS, "slices", notes),
         task=comparison.task,
+        positive_label=_positive(comparison),
         **_charts(comparison),
         lock_fresh=comparison.head_lock.fresh,
         lock_reasons=tuple(clip(r) for r in comparison.head_lock.reasons[:MAX_REASONS]),
