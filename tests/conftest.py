@@ -15,6 +15,9 @@ from typer.testing import CliRunner
 from tests.support import copy_repo, run, write_small_project
 from tests.workflows.github_emulator import GitHubEmulator
 
+# The order `make test` hands test files to its workers (tests/scheduling.py).
+pytest_plugins = ["tests.scheduling"]
+
 # The tests fit and score tiny tables, where OpenMP threads (scikit-learn's gradient boosting,
 # the permutation importance of evaluate) only spin waiting for each other: on a busy 2-core
 # machine, evaluate on the 600-row sample cost 8.9 s of CPU instead of 0.7 s. Set before

@@ -23,7 +23,6 @@ import time
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from itertools import zip_longest
 from pathlib import Path
 from typing import Any
 
@@ -344,7 +343,9 @@ class Outcome:
 # working directory, environment, stdout, stderr and exit code. Starting Python and importing
 # tabml costs about a second of CPU, fifty times over, so a server process imports once and forks
 # a child per case; the child runs the command and exits, and an alarm ends one that hangs (a
-# server that should not have started). Two servers share the cases.
+# server that should not have started). One server: a second would cost its import again (about
+# 3 s of CPU) to overlap cases of a tenth of a second each, on cores that `make test`'s other
+# workers keep busy.
 FORK_SERVER = """
 import json, os, signal, sys, traceback
 from tabml.cli import app
@@ -390,17 +391,18 @@ def run_cases(cases: list[Cli], good: Path, where: Path) -> dict[str, Outcome]:
         out, err = (str(where / f"{case_id(case)}.{name}") for name in ("out", "err"))
         job = {"cwd": str(root), "env": env, "args": case.args, "out": out, "err": err}
         jobs.append(json.dumps(job) + "\n")
-    command = [str(BIN / "python"), "-c", FORK_SERVER]
-    options: dict[str, Any] = {"stdin": subprocess.PIPE, "stdout": subprocess.PIPE, "text": True}
-    servers = [subprocess.Popen(command, env=tool_env(), **options) for _ in range(2)]
-    for server, share in zip(servers, (jobs[::2], jobs[1::2]), strict=True):
-        server.stdin.write("".join(share))  # type: ignore[union-attr]
-        server.stdin.close()  # type: ignore[union-attr]
-    codes = [server.stdout.read().split() for server in servers]  # type: ignore[union-attr]
-    assert [server.wait(timeout=60) for server in servers] == [0, 0]
-    in_order = [code for pair in zip_longest(*codes) for code in pair if code is not None]
+    server = subprocess.run(
+        [str(BIN / "python"), "-c", FORK_SERVER],
+        input="".join(jobs),
+        env=tool_env(),
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert server.returncode == 0, server.stderr[-3000:]
     outcomes = {}
-    for case, code in zip(cases, in_order, strict=True):
+    for case, code in zip(cases, server.stdout.split(), strict=True):
         out, err = (where.joinpath(f"{case_id(case)}.{n}").read_text() for n in ("out", "err"))
         after = digests(where / case_id(case))
         outcomes[case.id] = Outcome(int(code), out, err, before[case.id], after)

@@ -9,13 +9,14 @@ from tabml import io
 from tabml.contract import dump_contract, infer_contract, inferred_bounds, load_contract, validate
 from tabml.errors import TabmlError
 
-ROOT = Path(__file__).resolve().parents[1]
-SAMPLE = Path(__file__).resolve().parent / "fixtures" / "adult_sample.csv"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+SAMPLE = FIXTURES / "adult_sample.csv"
 
 
 @pytest.fixture(scope="module")
 def contract():  # type: ignore[no-untyped-def]
-    return load_contract(ROOT / "data" / "contract.yaml")
+    """The sample's own contract, not data/contract.yaml (the user's, for the user's table)."""
+    return load_contract(FIXTURES / "adult_sample.contract.yaml")
 
 
 @pytest.fixture
