@@ -135,6 +135,7 @@ def test_multiclass_predicted_class_shares_drift_with_chi_square(multiclass: Pro
     assert any(a.startswith("predicted class shares drifted") for a in moved["alerts"])
     markdown = render_markdown(moved)
     assert "| `eel` |" in markdown and "predicted class shares drifted" in verdict(moved)
+    assert "and the predicted classes in `predictions`" in markdown
 
 
 def test_multiclass_performance_uses_the_task_metrics_and_its_drop_allowances(

@@ -30,6 +30,14 @@ def _output(report: Json) -> str:
     return DRIFTED[report.get("prediction", {}).get("output", "score")]
 
 
+def _reference_output(report: Json) -> str:
+    """What the reference outputs are called in the sources line."""
+    output = report.get("prediction", {}).get("output", "score")
+    return {"score": "scores", "prediction": "predicted values", "class": "predicted classes"}[
+        output
+    ]
+
+
 def verdict(report: Json, bold: bool = True) -> str:
     """One line: drift or not, and what drifted (bold markdown, or plain for a terminal)."""
     counts = report["counts"]
@@ -62,7 +70,8 @@ def _sources(report: Json) -> str:
     labelled = f", {current['labelled_rows']:,} labelled" if current["labelled_rows"] else ""
     return (
         f"Current: `{current['source']}` ({current['kind']}, {current['rows']:,} rows{labelled}). "
-        f"Reference: `{reference['source']}` ({reference['rows']:,} rows) and the scores in "
+        f"Reference: `{reference['source']}` ({reference['rows']:,} rows) and the "
+        f"{_reference_output(report)} in "
         f"`{reference['scores_source']}` ({reference['score_rows']:,} rows).{_overlap(report)}"
     )
 
