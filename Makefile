@@ -193,9 +193,15 @@ release-model: pull ## This commit's model: DVC remote if any, else dvc repro; m
 	tabml release check-metrics
 
 .PHONY: release-assets
-release-assets: $(STAMP) ## Model, metrics, params, contract, dvc.lock, card, SHA256SUMS in RELEASE_DIR
+release-assets: $(STAMP) ## Model, contract, card, wheel, uv.lock, Dockerfile, SHA256SUMS in RELEASE_DIR
 	@repo="$${REPO:-$${GITHUB_REPOSITORY:-}}"; set -x; \
 	tabml release assets --out-dir "$(RELEASE_DIR)" $${TAG:+--tag "$$TAG"} $${repo:+--repo "$$repo"}
+
+# Coreutils only (no venv): the release workflow's attest job runs it on the downloaded files.
+.PHONY: verify-sums
+verify-sums: ## Check every file of RELEASE_DIR against its SHA256SUMS
+	cd "$(RELEASE_DIR)" && sha256sum --check --strict --quiet SHA256SUMS
+	@echo "verify-sums: every file listed in $(RELEASE_DIR)/SHA256SUMS matches"
 
 # SHA256SUMS catches corruption, not tampering: check a downloaded release's attestations before
 # serving it (needs gh, https://cli.github.com; fails when gh is missing rather than skip).
@@ -204,9 +210,10 @@ verify-release: $(STAMP) ## gh attestation verify every file of RELEASE_DIR (REP
 	python -m tabml.release.verify --dir "$(RELEASE_DIR)" \
 	  --repo "$${REPO:-$${GITHUB_REPOSITORY:?set REPO=owner/name}}"
 
+# The build context is the release directory alone, with the Dockerfile it carries.
 .PHONY: image
-image: ## Build the serving image from RELEASE_DIR with docker (IMAGE=name:tag)
-	docker build --tag "$${IMAGE:-tabml-serve:local}" --build-arg RELEASE_DIR="$(RELEASE_DIR)" .
+image: ## Build the serving image from RELEASE_DIR alone with docker (IMAGE=name:tag)
+	docker build --tag "$${IMAGE:-tabml-serve:local}" "$(RELEASE_DIR)"
 
 .PHONY: smoke
 smoke: $(STAMP) ## Run the image (SMOKE_RUNTIME=docker) or its command on RELEASE_DIR (host); check it

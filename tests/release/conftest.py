@@ -4,7 +4,7 @@
 project's params.yaml and .gto: enough for the lock and gate checks; `plain_repo` has the same
 files without DVC, for the checks that come first.
 `trained_repo` (session) is the small project with the real pipeline stages and a dvc.lock that
-records them: what a release is built from.
+records them, and the package's files, lock and Dockerfile: what a release is built from.
 """
 
 from __future__ import annotations
@@ -19,7 +19,13 @@ import yaml
 from typer.testing import CliRunner
 
 from tabml.cli import app
-from tests.release.release_repos import GATE_DVC_YAML, STAGES, commit, write_scores
+from tests.release.release_repos import (
+    GATE_DVC_YAML,
+    STAGES,
+    commit,
+    copy_image_inputs,
+    write_scores,
+)
 from tests.support import ROOT, run, tool_env, write_small_project
 
 
@@ -89,6 +95,7 @@ def trained_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for dep in {d for stage in stages for d in stage["deps"] if d.startswith("src/")}:
         (repo / dep).parent.mkdir(parents=True, exist_ok=True)  # code deps DVC hashes
         shutil.copy(ROOT / dep, repo / dep)
+    copy_image_inputs(repo)
     run(["git", "init", "-q", "-b", "main"], repo)
     run(["dvc", "init", "-q"], repo)
     runner = CliRunner()

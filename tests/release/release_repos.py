@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
-from tests.support import run
+from tests.support import ROOT, repo_files, run
 
 GOOD_SCORES = {"roc_auc": 0.93, "accuracy": 0.88, "f1": 0.72, "n_test": 100}
 GATE_DVC_YAML = {
@@ -32,3 +33,14 @@ def commit(repo: Path, message: str = "change") -> str:
 def write_scores(repo: Path, **scores: float) -> None:
     """Replace the gate pipeline's input scores."""
     (repo / "scores.json").write_text(json.dumps({**GOOD_SCORES, **scores}, indent=2) + "\n")
+
+
+IMAGE_INPUTS = ("pyproject.toml", "uv.lock", "README.md", "LICENSE", "Dockerfile")
+
+
+def copy_image_inputs(repo: Path) -> None:
+    """What a release copies and builds its wheel from: the package's files, its lock and the
+    Dockerfile (the tests' small projects otherwise hold only the stages' code)."""
+    for name in [*IMAGE_INPUTS, *(n for n in repo_files() if n.startswith("src/"))]:
+        (repo / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(ROOT / name, repo / name)

@@ -1,10 +1,14 @@
-"""`tabml release assets` on a trained project with a GTO tag: the files, their checksums (checked
-by coreutils' sha256sum), release.json's provenance, byte-for-byte rebuilds, and refusals."""
+"""`tabml release assets` on a trained project with a GTO tag: the files (with what the image is
+built from: Dockerfile, the project's wheel of HEAD, pyproject.toml, uv.lock), their checksums
+(checked by coreutils' sha256sum and by `make verify-sums`), release.json's provenance,
+byte-for-byte rebuilds, and refusals."""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import tomllib
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -12,11 +16,14 @@ import yaml
 from typer.testing import CliRunner
 
 from tabml.cli import app
-from tests.support import run
+from tests.support import ROOT, run
 
 pytestmark = pytest.mark.slow  # the session fixture trains the small project (about 10 s)
 runner = CliRunner()
+PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+WHEEL = f"{PROJECT['name']}-{PROJECT['version']}-py3-none-any.whl"
 FILES = {
+    "Dockerfile",
     "MODEL_CARD.md",
     "SHA256SUMS",
     "contract.yaml",
@@ -24,7 +31,10 @@ FILES = {
     "metrics.json",
     "model.skops",
     "params.yaml",
+    "pyproject.toml",
     "release.json",
+    "uv.lock",
+    WHEEL,
 }
 
 
@@ -49,6 +59,9 @@ def test_release_files_checksums_and_provenance(trained_repo: Path) -> None:
         "params.yaml": "params.yaml",
         "contract.yaml": "data/contract.yaml",
         "dvc.lock": "dvc.lock",
+        "Dockerfile": "Dockerfile",
+        "pyproject.toml": "pyproject.toml",
+        "uv.lock": "uv.lock",
     }.items():
         assert (release / name).read_bytes() == (trained_repo / source).read_bytes(), name
 
@@ -71,6 +84,7 @@ def test_release_files_checksums_and_provenance(trained_repo: Path) -> None:
     )
     assert info["model_sha256"] == model_sha
     assert info["repository"] == "Acme/Demo"
+    assert info["wheel"] == WHEEL and sorted(info["files"]) == sorted(FILES - {"SHA256SUMS"})
     from datetime import datetime
 
     assert int(datetime.fromisoformat(info["created_at"]).timestamp()) == int(tag_date)
@@ -104,4 +118,41 @@ def test_refuses_a_tag_that_is_not_at_head(trained_repo: Path) -> None:
     result = runner.invoke(app, ["release", "assets", "--tag", "model@v1.0.0"])
     assert result.exit_code == 1
     assert "tag 'model@v1.0.0' points at" in result.output
+    assert not (trained_repo / "dist").exists()
+
+
+def test_the_wheel_is_the_package_of_head_not_the_work_tree(trained_repo: Path) -> None:
+    """An untracked module under src/ (the tree is still clean for git diff) is not released."""
+    (trained_repo / "src/tabml/scratch_untracked.py").write_text("SECRET = 1\n")
+    release = build()
+    with zipfile.ZipFile(release / WHEEL) as wheel:
+        names = set(wheel.namelist())
+        committed = (trained_repo / "src/tabml/serve/model.py").read_bytes()
+        assert wheel.read("tabml/serve/model.py") == committed
+    assert "tabml/scratch_untracked.py" not in names
+    assert (
+        "tabml/cli/__init__.py" in names and f"tabml-{PROJECT['version']}.dist-info/RECORD" in names
+    )
+
+
+def test_make_verify_sums_checks_every_file(trained_repo: Path) -> None:
+    release = build()
+    make = ["make", "-f", str(ROOT / "Makefile"), "verify-sums", f"RELEASE_DIR={release}"]
+    good = run(make, trained_repo, check=False)
+    assert good.returncode == 0, good.stderr
+    assert f"every file listed in {release}/SHA256SUMS matches" in good.stdout
+    (release / "uv.lock").write_text("swapped\n")
+    bad = run(make, trained_repo, check=False)
+    assert bad.returncode != 0 and "uv.lock: FAILED" in bad.stdout + bad.stderr
+
+
+def test_refuses_a_project_without_the_image_files(trained_repo: Path) -> None:
+    run(["git", "rm", "-q", "Dockerfile"], trained_repo)
+    run(["git", "commit", "-q", "-m", "no Dockerfile"], trained_repo)
+    result = runner.invoke(app, ["release", "assets", "--out-dir", "dist/release"])
+    assert result.exit_code == 1
+    message = " ".join(result.output.split())
+    assert (
+        "Dockerfile: not committed at HEAD, and the release needs it to build the image" in message
+    )
     assert not (trained_repo / "dist").exists()

@@ -2,8 +2,10 @@
 
 The project here is not the bundled one: a churn table whose contract lives at a non-default
 path (`data/churn.contract.yaml`) with other columns. Its release is served from the release
-directory alone: the image's build check and command run in a directory that holds `release/`
-and nothing else, and `make serve MODEL=<release>` runs in one whose params.yaml is a decoy.
+directory alone: the image is built on the host from a copy of the release as the whole build
+context (the Dockerfile's own steps) and its command serves from a directory that holds the
+environment and `release/` only, and `make serve MODEL=<release>` runs in one whose params.yaml
+is a decoy.
 """
 
 from __future__ import annotations
@@ -28,8 +30,8 @@ from typer.testing import CliRunner
 from tabml.cli import app
 from tabml.errors import TabmlError
 from tabml.serve.model import load_served_model
-from tests.release.dockerfile import image_command, release_check
-from tests.release.release_repos import STAGES, commit
+from tests.release.dockerfile import context_sources, host_build, image_command, release_check
+from tests.release.release_repos import STAGES, commit, copy_image_inputs
 from tests.serve.servers import free_port
 from tests.support import ROOT, run, tool_env
 
@@ -85,6 +87,7 @@ def churn_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for dep in {d for stage in stages for d in stage["deps"] if d.startswith("src/")}:
         (repo / dep).parent.mkdir(parents=True, exist_ok=True)  # code deps DVC hashes
         shutil.copy(ROOT / dep, repo / dep)
+    copy_image_inputs(repo)
     run(["git", "init", "-q", "-b", "main"], repo)
     run(["dvc", "init", "-q"], repo)
     with contextlib.chdir(repo):
@@ -107,13 +110,15 @@ def churn_release(churn_repo: Path) -> Path:
 
 
 @contextlib.contextmanager
-def serving(argv: list[str], cwd: Path, port: int) -> Iterator[httpx.Client]:
+def serving(
+    argv: list[str], cwd: Path, port: int, env: dict[str, str] | None = None
+) -> Iterator[httpx.Client]:
     """Run a server command in `cwd` (its own process group, so `make` and the server it starts
     stop together); a client once /health answers."""
     log = cwd.parent / f"server-{port}.log"
     with log.open("wb") as out:
         server = subprocess.Popen(
-            argv, cwd=cwd, env=tool_env(), stdout=out, stderr=out, start_new_session=True
+            argv, cwd=cwd, env=env or tool_env(), stdout=out, stderr=out, start_new_session=True
         )
     try:
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
@@ -134,7 +139,7 @@ def serving(argv: list[str], cwd: Path, port: int) -> Iterator[httpx.Client]:
 
 def scores_one_record(client: httpx.Client) -> dict[str, Any]:
     """/metadata names the churn features; one record is scored, an Adult column refused."""
-    meta = client.get("/metadata").json()
+    meta: dict[str, Any] = client.get("/metadata").json()
     assert (meta["features"], meta["optional"]) == (FEATURES, ["region"])
     assert (meta["model_version"], meta["positive_label"]) == (VERSION, "yes")
     answer = client.post("/predict", json={"records": [RECORD]})
@@ -159,16 +164,46 @@ def test_the_release_carries_the_contract_from_its_non_default_path(
     assert "contract.yaml" in info["files"]
 
 
-@pytest.mark.slow  # starts a real server from the image's command
-def test_the_image_serves_the_release_directory_alone(churn_release: Path, tmp_path: Path) -> None:
-    """/app as the Dockerfile lays it out: `release/` and nothing else (no data/, no params)."""
-    app_dir = tmp_path / "app"
-    shutil.copytree(churn_release, app_dir / "release")
-    run(["sh", "-c", release_check()], app_dir / "release")
+def test_the_release_directory_is_the_image_build_context(
+    churn_repo: Path, churn_release: Path
+) -> None:
+    """Every COPY source of the release's own Dockerfile is a file of the release, listed in
+    SHA256SUMS with the wheel and the project's lock."""
+    assert (churn_release / "Dockerfile").read_bytes() == (ROOT / "Dockerfile").read_bytes()
+    listed = {
+        line.split("  ", 1)[1] for line in (churn_release / "SHA256SUMS").read_text().splitlines()
+    }
+    for source in context_sources(churn_release / "Dockerfile"):
+        assert (churn_release / source).exists(), source
+        assert source == "." or source in listed, source
+    for name in ("pyproject.toml", "uv.lock"):
+        assert (churn_release / name).read_bytes() == (churn_repo / name).read_bytes()
+    [wheel] = [name for name in listed if name.endswith(".whl")]
+    assert json.loads((churn_release / "release.json").read_text())["wheel"] == wheel
+
+
+@pytest.mark.slow  # installs the locked runtime environment and starts a real server
+def test_the_image_is_built_from_the_release_directory_alone_and_serves_it(
+    churn_release: Path, tmp_path: Path
+) -> None:
+    """`docker build <release dir>` on the host: the build stage's steps run with a copy of the
+    release as the whole context (no checkout, no data/, no params beside it); /app then holds
+    what the runtime stage copies, and the image's command serves the churn table from there."""
+    context = tmp_path / "context"
+    shutil.copytree(churn_release, context)
+    app_dir, env = host_build(context, tmp_path / "image")
+    assert sorted(p.name for p in app_dir.iterdir()) == [".venv", "release"]
+    assert (app_dir / ".venv/bin/tabml").is_file(), "the wheel installed the command"
+    site = next(app_dir.glob(".venv/lib/python3*/site-packages"))
+    assert (site / "tabml/serve/app.py").is_file()
+    assert not [p for p in site.glob("*.pth") if "src" in p.read_text()], "not an editable install"
     port = free_port()
-    with serving(image_command(port), app_dir, port) as client:
-        scores_one_record(client)
-    assert sorted(p.name for p in app_dir.iterdir()) == ["logs", "release"]
+    release = json.loads((app_dir / "release/release.json").read_text())
+    with serving(image_command(port), app_dir, port, env) as client:
+        meta = scores_one_record(client)
+        assert meta["source"] == "release" and meta["git_sha"] == release["git_sha"]
+        assert meta["model_sha256"] == release["model_sha256"]
+    assert sorted(p.name for p in app_dir.iterdir()) == [".venv", "logs", "release"]
     [line] = (app_dir / "logs/requests.jsonl").read_text().splitlines()
     assert json.loads(line)["inputs"] == RECORD
 

@@ -1,8 +1,10 @@
 """release.yml and promote.yml executed with act on the host, for faked GTO tag pushes.
 
 Release: the tagged snapshot has no DVC remote, so `make release-model` reproduces the pipeline
-and checks the metrics; the files are uploaded as an artifact, attested (stand-in), published as
-the GitHub Release of the tag (emulator) and baked into the image (build-push stand-in).
+and checks the metrics; the files (with the image's Dockerfile, the project's wheel and its lock)
+are uploaded as an artifact, checked by `make verify-sums` and attested (stand-in), published as
+the GitHub Release of the tag (emulator) and baked into the image (build-push stand-in), whose
+build context is the release directory alone.
 
 Promote: the snapshot has a local DVC remote holding the pipeline's outputs, so the model is
 pulled instead. No Docker engine runs here, so the repository variable SMOKE_RUNTIME=host makes
@@ -17,6 +19,7 @@ import hashlib
 import json
 import shutil
 import socket
+import tomllib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -24,14 +27,16 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.support import run
+from tests.support import ROOT, run
 from tests.workflows.act import ActResult, commit_all
 from tests.workflows.github_emulator import GitHubEmulator
 
 pytestmark = pytest.mark.slow
 REPO = "acme/tabml-demo"
 IMAGE = f"ghcr.io/{REPO}"
+PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
 FILES = {
+    "Dockerfile",
     "MODEL_CARD.md",
     "SHA256SUMS",
     "contract.yaml",
@@ -39,7 +44,10 @@ FILES = {
     "metrics.json",
     "model.skops",
     "params.yaml",
+    "pyproject.toml",
     "release.json",
+    "uv.lock",
+    f"{PROJECT['name']}-{PROJECT['version']}-py3-none-any.whl",
 }
 
 
@@ -75,6 +83,7 @@ def test_release_workflow_publishes_attests_and_builds_the_image(
     result.check()
     assert "Running stage 'train'" in result.output  # no DVC remote: reproduced
     assert "check-metrics: " in result.output  # ... and equal to the committed metrics.json
+    assert "verify-sums: every file listed in dist/release/SHA256SUMS matches" in result.output
 
     built = result.artifact("release-assets")
     assert {p.name for p in built.iterdir()} == FILES
@@ -105,7 +114,11 @@ def test_release_workflow_publishes_attests_and_builds_the_image(
     }
     (build,) = result.records("docker/build-push-action")
     assert build["inputs"]["tags"] == f"{IMAGE}:v1.0.0"
-    assert build["inputs"]["push"] == "true" and build["inputs"]["file"] == "Dockerfile"
+    assert build["inputs"]["push"] == "true"
+    # the image is built from the release directory alone, with the Dockerfile it carries
+    assert build["inputs"]["context"] == "dist/release"
+    assert build["inputs"]["file"] == "dist/release/Dockerfile"
+    assert "build-args" not in build["inputs"] or not build["inputs"]["build-args"]
     assert build["inputs"]["cache-from"] == "type=gha"
     assert build["inputs"]["cache-to"] == "type=gha,mode=max"
     assert image_attested["inputs"]["subject-name"] == IMAGE
@@ -115,6 +128,12 @@ def test_release_workflow_publishes_attests_and_builds_the_image(
     assert login["inputs"]["registry"] == "ghcr.io" and login["inputs"]["password"] == "<set>"
 
     workflow = yaml.safe_load((project_root / ".github/workflows/release.yml").read_text())
+    image_steps = workflow["jobs"]["image"]["steps"]
+    assert not [step for step in image_steps if "checkout" in step.get("uses", "")]
+    runs = [
+        step["run"] for job in workflow["jobs"].values() for step in job["steps"] if "run" in step
+    ]
+    assert "make verify-sums" in runs and not [r for r in runs if "sha256sum" in r]
     permissions = {job: set(spec["permissions"]) for job, spec in workflow["jobs"].items()}
     assert permissions == {
         "assets": {"contents"},

@@ -113,7 +113,8 @@ def release_assets(
     repo: Annotated[str | None, typer.Option("--repo", help="owner/name on GitHub.")] = None,
     params_file: ParamsOption = DEFAULT_PARAMS,
 ) -> None:
-    """Build the release files: model, metrics, params, dvc.lock, MODEL_CARD.md, SHA256SUMS."""
+    """Build the release files: model, metrics, params, contract, dvc.lock, MODEL_CARD.md, and
+    the image's Dockerfile, wheel, pyproject.toml and uv.lock, all listed in SHA256SUMS."""
     from tabml.release.assets import build_assets, release_info
 
     params = load(params_file)

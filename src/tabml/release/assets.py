@@ -1,13 +1,15 @@
 """The files of a release: model, metrics, params, the data contract, dvc.lock, model card,
-release.json, SHA256SUMS.
+release.json, and what the serving image is built from (the Dockerfile, the project's wheel,
+pyproject.toml and uv.lock), all listed in SHA256SUMS.
 
-A release carries everything the server reads at start-up, so it is served (and its image built)
-from the release directory alone: the contract is copied from wherever params' `data.contract`
-names it to `contract.yaml`, and release.json records where it came from. The directory is built
-beside its destination and moved into place only when complete. The model, metrics and contract
-must be the ones `dvc.lock` records, and the work tree clean, so that `release.json` can name the
-commit they came from. Nothing in it depends on the clock: the creation time is the GTO tag's (or
-the commit's), so building twice gives the same bytes.
+A release carries everything the server reads at start-up and everything its image installs, so
+it is served, and its image built (`docker build <release dir>`), from the release directory
+alone: the contract is copied from wherever params' `data.contract` names it to `contract.yaml`
+(release.json records where it came from), and the wheel is built from the released commit.
+The directory is built beside its destination and moved into place only when complete. The
+model, metrics and contract must be the ones `dvc.lock` records, and the work tree clean, so that
+`release.json` can name the commit they came from. Nothing in it depends on the clock: the
+creation time is the GTO tag's (or the commit's), so building twice gives the same bytes.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from tabml.config import Params
 from tabml.contract import load_contract
 from tabml.errors import TabmlError
 from tabml.platform import git
-from tabml.release import card, preflight, tags
+from tabml.release import card, preflight, tags, wheel
 
 LOCK = Path("dvc.lock")
 MODEL_CARD = "MODEL_CARD.md"
@@ -41,6 +43,9 @@ COPIED = {
     "params.yaml": paths.PARAMS,
     "dvc.lock": LOCK,
 }
+# What the image is built from besides the wheel (`docker build <release dir>` needs nothing
+# else), as committed at HEAD: the wheel is HEAD's too, so the three always match it.
+IMAGE_FILES = ("Dockerfile", "pyproject.toml", "uv.lock")
 
 
 def sha256sums(digests: dict[str, str]) -> str:
@@ -160,7 +165,21 @@ def card_inputs(
     )
 
 
-def release_json(inputs: card.CardInputs, files: list[str]) -> dict[str, Any]:
+def committed_image_files(root: Path = Path()) -> dict[str, bytes]:
+    """The image's Dockerfile, pyproject.toml and uv.lock as HEAD has them; refuse a missing one
+    before anything is built."""
+    files: dict[str, bytes] = {}
+    for name in IMAGE_FILES:
+        data = git.show("HEAD", name, cwd=root)
+        if data is None:
+            raise TabmlError(
+                f"{name}: not committed at HEAD, and the release needs it to build the image"
+            )
+        files[name] = data
+    return files
+
+
+def release_json(inputs: card.CardInputs, files: list[str], wheel_name: str) -> dict[str, Any]:
     """What `release.json` says: the facts a server or a person needs without the card."""
     info = inputs.info
     return {
@@ -176,6 +195,7 @@ def release_json(inputs: card.CardInputs, files: list[str]) -> dict[str, Any]:
         "contract_path": str(inputs.params.data.contract),
         "model_sha256": inputs.model_sha256,
         "estimator": inputs.params.train.model,
+        "wheel": wheel_name,
         "files": sorted(files),
     }
 
@@ -186,12 +206,15 @@ def build_assets(
     info: card.ReleaseInfo,
     root: Path = Path(),
     notes: Path = card.NOTES,
+    *,
+    uv: str | None = None,
 ) -> dict[str, str]:
     """Write the release directory; return each file's SHA-256 (as listed in SHA256SUMS)."""
     preflight.check_clean(root)
     lock = read_lock(root)
     check_outputs_match_lock(lock, root)
     check_contract_matches_lock(lock, params.data.contract, root)
+    image_files = committed_image_files(root)
     inputs = card_inputs(params, info, root, notes)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
@@ -199,9 +222,13 @@ def build_assets(
     try:
         for name, source in {**COPIED, CONTRACT: params.data.contract}.items():
             shutil.copyfile(root / source, staging / name)
+        for name, data in image_files.items():
+            (staging / name).write_bytes(data)
+        built = wheel.build_wheel(staging, uv, root)
         (staging / MODEL_CARD).write_text(card.render_card(inputs), encoding="utf-8")
-        names = [*COPIED, CONTRACT, MODEL_CARD, RELEASE_INFO]
-        payload = json.dumps(release_json(inputs, names), indent=2, sort_keys=True) + "\n"
+        names = [*COPIED, CONTRACT, *image_files, built.name, MODEL_CARD, RELEASE_INFO]
+        facts = release_json(inputs, names, built.name)
+        payload = json.dumps(facts, indent=2, sort_keys=True) + "\n"
         (staging / RELEASE_INFO).write_text(payload, encoding="utf-8")
         digests = {name: io.file_digest(staging / name) for name in names}
         (staging / SUMS).write_text(sha256sums(digests), encoding="utf-8")
