@@ -119,8 +119,8 @@ def test_a_split_too_small_for_every_class_on_each_side_is_one_sentence() -> Non
     with pytest.raises(
         TabmlError,
         match=re.escape(
-            "params.yaml: split.test_size 0.2 leaves 4 test and 16 train rows of 20; each side needs "
-            "at least 5 (one per class)"
+            "params.yaml: split.test_size 0.2 leaves 4 test and 16 train rows of 20; each side "
+            "needs at least 5 (one per class)"
         ),
     ):
         check_split(target, "y", SplitParams(test_size=0.2))
