@@ -159,7 +159,7 @@ NAME ?=
 REPO ?=
 
 .PHONY: init
-init: $(STAMP) ## Make this copy your project: make init NAME=churn_model [REPO=owner/name]
+init: $(STAMP) ## Make this copy your project: make init NAME=churn-model [REPO=owner/name]
 	tabml init --name "$(NAME)" --uv "$(UV)" $(if $(REPO),--repo "$(REPO)")
 	@touch $(STAMP)
 
