@@ -8,7 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from tabml.compare.manifest import DATA_FILE, MAX_MANIFEST_BYTES, describe, load_verified, write
+from tabml.compare.manifest import (
+    DATA_FILE,
+    MAX_MANIFEST_BYTES,
+    check_pr_head,
+    describe,
+    load_verified,
+    write,
+)
 from tabml.errors import TabmlError
 from tests.compare.reportdata import sample
 
@@ -78,3 +85,21 @@ def test_a_bad_or_oversized_manifest_is_one_sentence_naming_the_key(tmp_path: Pa
     path.unlink()
     with pytest.raises(TabmlError, match="manifest not found in the report artifact"):
         load_verified(path, HEAD)
+
+
+@pytest.mark.parametrize(
+    "pull",
+    [{"head": {"sha": "c" * 40}}, {"head": None}, {}, {"head": {"sha": HEAD[:12]}}],
+    ids=["moved-on", "null-head", "no-head", "short-sha"],
+)
+def test_a_pr_that_no_longer_has_the_runs_head_is_refused(
+    tmp_path: Path, pull: dict[str, object]
+) -> None:
+    manifest, _ = load_verified(artifact(tmp_path / "artifact"), HEAD)
+    with pytest.raises(TabmlError, match=r"^PR #7 does not have head a{12}: the manifest does"):
+        check_pr_head(manifest, pull, HEAD)
+
+
+def test_a_pr_that_still_has_the_runs_head_passes(tmp_path: Path) -> None:
+    manifest, _ = load_verified(artifact(tmp_path / "artifact"), HEAD)
+    check_pr_head(manifest, {"head": {"sha": HEAD}}, HEAD)

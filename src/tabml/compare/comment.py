@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
 
-from tabml.compare.manifest import load_verified
+from tabml.compare.manifest import check_pr_head, load_verified
 from tabml.compare.render import COMMENT_BUDGET, Conclusion, render_comment
 from tabml.errors import TabmlError, shown
 from tabml.platform import actions, github
@@ -59,11 +59,7 @@ def prepare(
     url = run_url(repo, run_id)
     manifest, data = load_verified(artifact_dir / "manifest.json", run_head_sha)
     pull = github.request("GET", f"/repos/{repo}/pulls/{manifest.pr_number}")
-    if pull.get("head", {}).get("sha") != run_head_sha:
-        raise TabmlError(
-            f"PR #{manifest.pr_number} does not have head {run_head_sha[:12]}: the manifest does "
-            "not belong to the triggering run"
-        )
+    check_pr_head(manifest, pull, run_head_sha)
     markdown = render_comment(data, cast(Conclusion, conclusion), url, COMMENT_BUDGET)
     target = out or artifact_dir.parent / "pr-comment.md"
     target.write_text(markdown, encoding="utf-8")

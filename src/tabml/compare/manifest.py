@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
@@ -72,6 +73,17 @@ def load_verified(manifest_path: Path, run_head_sha: str) -> tuple[Manifest, Rep
     if (data.pr_sha, data.base_sha) != (manifest.head_sha, manifest.base_sha):
         raise TabmlError(f"{path}: the report data is about other commits than the manifest")
     return manifest, data
+
+
+def check_pr_head(manifest: Manifest, pull: Mapping[str, Any], run_head_sha: str) -> None:
+    """The PR the manifest names must still have the run's head (GitHub's pull object, fetched
+    by the caller): else the artifact belongs to another run, or the PR moved on since."""
+    head = pull.get("head")
+    if not isinstance(head, Mapping) or head.get("sha") != run_head_sha:
+        raise TabmlError(
+            f"PR #{manifest.pr_number} does not have head {run_head_sha[:12]}: the manifest does "
+            "not belong to the triggering run"
+        )
 
 
 def describe(data_file: Path, pr_number: int, head_sha: str, base_sha: str) -> Manifest:
