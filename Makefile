@@ -50,8 +50,11 @@ run: $(STAMP) ## Reproduce the pipeline on the bundled data (dvc repro)
 repro: run ## Same as `make run`
 
 .PHONY: test
+# PYTHONDONTWRITEBYTECODE is emptied for the suite: with it set, every worker rewrites and compiles
+# each test module's asserts anew (about 3 s of CPU per worker) and every `tabml` a test starts
+# compiles the package again. The bytecode goes to __pycache__/, which git ignores.
 test: lint ## Lint, type-check, then the default test suite (the README's test command)
-	pytest --numprocesses auto --dist loadfile
+	PYTHONDONTWRITEBYTECODE= pytest --numprocesses auto --dist loadfile
 
 .PHONY: test-slow
 test-slow: $(STAMP) ## Slow tests: full-data dvc repro, determinism, workflows under act, DVC remotes
