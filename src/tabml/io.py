@@ -14,7 +14,7 @@ import os
 import re
 import tempfile
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -95,13 +95,24 @@ def write_csv(path: Path, frame: pd.DataFrame, float_format: str = "%.6g") -> No
         frame.to_csv(tmp, index=False, float_format=float_format, lineterminator="\n")
 
 
-def read_csv(path: Path, na_values: list[str], dtype: dict[str, str] | None = None) -> pd.DataFrame:
-    """Read a raw CSV table, turning the configured markers into missing values."""
+def read_csv(
+    path: Path,
+    na_values: list[str],
+    dtype: dict[str, str] | None = None,
+    usecols: Callable[[str], bool] | None = None,
+) -> pd.DataFrame:
+    """Read a raw CSV table, turning the configured markers into missing values (`usecols`:
+    which header names to keep, so unused columns never take memory)."""
     if not path.exists():
         raise TabmlError(f"{path}: file not found")
     try:
         frame = pd.read_csv(
-            path, na_values=na_values, keep_default_na=True, dtype=dtype, skipinitialspace=True
+            path,
+            na_values=na_values,
+            keep_default_na=True,
+            dtype=dtype,
+            skipinitialspace=True,
+            usecols=usecols,
         )
     except pd.errors.EmptyDataError:
         raise TabmlError(f"{path}: file is empty") from None
@@ -110,6 +121,60 @@ def read_csv(path: Path, na_values: list[str], dtype: dict[str, str] | None = No
         raise TabmlError(f"{path}: not a readable CSV table ({first_line})") from None
     if frame.empty:
         raise TabmlError(f"{path}: file has a header but no rows")
+    return frame
+
+
+RAW_SUFFIXES = (".csv", ".parquet")
+
+
+def read_table(
+    path: Path,
+    na_values: list[str],
+    dtype: dict[str, str] | None = None,
+    *,
+    drop: list[str] | None = None,
+    key: str = "data.path",
+) -> pd.DataFrame:
+    """Read a raw table, CSV or parquet by its suffix, leaving out the `drop` columns at read time.
+
+    The one reader of raw tables (stages, contract checks, monitoring, retraining), so both
+    formats behave alike: parquet keeps its compact types (dictionary columns stay pandas
+    categoricals) and its text values equal to a `na_values` marker become missing, as in a CSV.
+    `key` is the params key that named the file, for the one sentence about a wrong suffix.
+    """
+    suffix = path.suffix.lower()
+    if suffix not in RAW_SUFFIXES:
+        raise TabmlError(
+            f"{path}: {key} must name a .csv or .parquet table, not a {suffix or 'suffixless'} file"
+        )
+    if not path.exists():
+        raise TabmlError(f"{path}: file not found")
+    skip = set(drop or ())
+    if suffix == ".csv":
+        return read_csv(path, na_values, dtype, usecols=lambda name: name not in skip)
+    return _read_raw_parquet(path, na_values, skip)
+
+
+def _read_raw_parquet(path: Path, na_values: list[str], skip: set[str]) -> pd.DataFrame:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        names = pq.read_schema(path).names
+        frame = pd.read_parquet(path, columns=[name for name in names if name not in skip])
+    except (pa.ArrowException, OSError) as exc:
+        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise TabmlError(f"{path}: not a readable parquet table ({first_line})") from None
+    if frame.empty:
+        raise TabmlError(f"{path}: file has columns but no rows")
+    for name in frame.columns:
+        column = frame[name]
+        if isinstance(column.dtype, pd.CategoricalDtype):
+            markers = [m for m in na_values if m in column.cat.categories]
+            if markers:
+                frame[name] = column.cat.remove_categories(markers)
+        elif not pd.api.types.is_numeric_dtype(column) and na_values:
+            frame[name] = column.mask(column.isin(na_values))
     return frame
 
 

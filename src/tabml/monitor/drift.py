@@ -270,7 +270,7 @@ def load_reference(data: DataParams, contract: Contract) -> Reference:
     outputs, classes = reference_outputs(predictions, data.task, str(paths.PREDICTIONS))
     training = None
     if data.path.exists():
-        raw = io.read_csv(data.path, data.na_values, contract.read_dtypes())
+        raw = io.read_table(data.path, data.na_values, contract.read_dtypes())
         training = training_rows(raw, train[ROW_ID], data.id_column)
     return Reference(
         frame=train,

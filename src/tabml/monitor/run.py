@@ -124,7 +124,7 @@ def write_batches(
     from tabml.retrain.params_edit import point_key
 
     contract = load_contract(params.data.contract)
-    raw = io.read_csv(params.data.path, params.data.na_values, contract.read_dtypes())
+    raw = io.read_table(params.data.path, params.data.na_values, contract.read_dtypes())
     base = None
     if reserve is not None:
         _check_reserve(params, reserve, all_rows)

@@ -102,7 +102,7 @@ def sample_records(
     table = root / params.data.path
     if not table.is_file():
         return [example_record(contract, columns)]
-    frame = io.read_csv(table, params.data.na_values, contract.read_dtypes()).head(count)
+    frame = io.read_table(table, params.data.na_values, contract.read_dtypes()).head(count)
     return [
         {column: _value(row[column], contract.columns[column]) for column in columns}
         for row in frame.to_dict("records")

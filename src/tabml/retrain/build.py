@@ -46,7 +46,7 @@ def provenance_path(table: Path) -> Path:
 
 
 def _read(path: Path, params: Params, contract: Contract) -> tuple[str, bytes, Any]:
-    frame = io.read_csv(path, params.data.na_values, contract.read_dtypes())
+    frame = io.read_table(path, params.data.na_values, contract.read_dtypes(), key="retrain.base")
     frame = validate(frame, contract, str(path))
     return str(path), path.read_bytes(), frame
 

@@ -173,7 +173,7 @@ def clean(frame: pd.DataFrame, data: DataParams, source: str) -> pd.DataFrame:
     class names, so the model file carries them, and evaluate names the classes in its plots."""
     target, classes = encode_target(frame, data, source)
     check_ids(frame, data, source)
-    out = frame.drop(columns=data.drop)
+    out = frame.drop(columns=[column for column in data.drop if column in frame])
     out[data.target] = target
     if classes:
         out.attrs[CLASSES] = classes
@@ -208,6 +208,15 @@ def split(
     return halves
 
 
+def read_contract(contract: Contract, raw: pd.DataFrame, data: DataParams) -> Contract:
+    """The contract without the `data.drop` columns that `raw` was read without."""
+    absent = {column for column in data.drop if column not in raw.columns}
+    if not absent:
+        return contract
+    kept = {name: spec for name, spec in contract.columns.items() if name not in absent}
+    return Contract(columns=kept)
+
+
 def check_all(
     raw: pd.DataFrame,
     contract: Contract,
@@ -237,9 +246,14 @@ def prepare(
     source: str,
     *,
     params_file: str = "params.yaml",
+    inplace: bool = False,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Validate, clean and split the raw table into train and test frames."""
+    """Validate, clean and split the raw table into train and test frames.
+
+    `raw` may lack the `data.drop` columns (read without them: the validate stage checked
+    them); `inplace` coerces `raw` itself instead of a copy, for a caller that drops it after.
+    """
     check_columns(contract, data, params_file)
-    valid = validate(raw, contract, source)
+    valid = validate(raw, read_contract(contract, raw, data), source, inplace=inplace)
     cleaned = clean(valid, data, source)
     return split(cleaned, data.target, params, params_file, data.task != "regression")

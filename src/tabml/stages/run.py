@@ -42,10 +42,14 @@ class Split:
     warning: str | None
 
 
-def read_raw(params: Params) -> tuple[Contract, pd.DataFrame]:
-    """The contract and the raw table it describes, read with the contract's dtypes."""
+def read_raw(params: Params, *, drop: bool = False) -> tuple[Contract, pd.DataFrame]:
+    """The contract and the raw table it describes (CSV or parquet), read with the contract's
+    dtypes; `drop` leaves out the `data.drop` columns at read time (checks read them all)."""
     contract = load_contract(params.data.contract)
-    raw = io.read_csv(params.data.path, params.data.na_values, contract.read_dtypes())
+    data = params.data
+    raw = io.read_table(
+        data.path, data.na_values, contract.read_dtypes(), drop=data.drop if drop else None
+    )
     return contract, raw
 
 
@@ -65,11 +69,11 @@ def run_prepare(params: Params, params_file: Path = paths.PARAMS) -> Split:
     """Check, clean and split the raw table; write both splits."""
     from tabml.stages.prepare import empty_columns, empty_warning, prepare
 
-    contract, raw = read_raw(params)
+    contract, raw = read_raw(params, drop=True)  # validate has checked the dropped columns
     source = str(params.data.path)
     empty = empty_columns(raw, params.data)
     train, test = prepare(
-        raw, contract, params.data, params.split, source, params_file=str(params_file)
+        raw, contract, params.data, params.split, source, params_file=str(params_file), inplace=True
     )
     io.write_parquet(paths.TRAIN, train)
     io.write_parquet(paths.TEST, test)
