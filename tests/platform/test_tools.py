@@ -47,6 +47,18 @@ def _alive(pid: int) -> bool:
     return state != "Z"
 
 
+def _dies(pid: int, within: float = 10.0) -> bool:
+    """True once `pid` is gone, waiting up to `within` seconds: SIGKILL is delivered
+    asynchronously, and on a busy machine the killed process may not have run to its end yet
+    when `kill` returns. The grandchild sleeps 60 s, so one left alive is still caught."""
+    deadline = time.monotonic() + within
+    while _alive(pid):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
+
+
 def _grandchild_script(tmp_path: Path) -> list[str]:
     """A shell whose child sleeps; the child's pid lands in a file, as git's child would."""
     pid_file = tmp_path / "grandchild.pid"
@@ -65,7 +77,7 @@ def _wait_for_pid(tmp_path: Path) -> int:
 def test_a_timeout_kills_the_childs_children_too(tmp_path: Path) -> None:
     with pytest.raises(subprocess.TimeoutExpired):
         tools.run(_grandchild_script(tmp_path), tmp_path, timeout=0.5)
-    assert not _alive(_wait_for_pid(tmp_path)), "the grandchild outlived the timeout"
+    assert _dies(_wait_for_pid(tmp_path)), "the grandchild outlived the timeout"
 
 
 def test_an_interrupt_kills_the_childs_children_too(tmp_path: Path) -> None:
@@ -80,7 +92,7 @@ def test_an_interrupt_kills_the_childs_children_too(tmp_path: Path) -> None:
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
-    assert not _alive(_wait_for_pid(tmp_path)), "the grandchild outlived the interrupt"
+    assert _dies(_wait_for_pid(tmp_path)), "the grandchild outlived the interrupt"
 
 
 def test_a_finished_run_returns_its_output_and_exit_code(tmp_path: Path) -> None:
