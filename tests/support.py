@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import subprocess
@@ -83,7 +84,14 @@ def write_small_project(root: Path) -> Path:
     (root / "data" / "raw").mkdir(parents=True)
     shutil.copy(FIXTURES / "adult_sample.csv", root / "data" / "raw" / "adult.csv")
     shutil.copy(FIXTURES / "adult_sample.contract.yaml", root / "data" / "contract.yaml")
-    params = yaml.safe_load((FIXTURES / "adult_sample.params.yaml").read_text())
     path = root / "params.yaml"
-    path.write_text(yaml.safe_dump(params, sort_keys=False))
+    path.write_text(small_params_text())
     return path
+
+
+@functools.cache
+def small_params_text() -> str:
+    """The small project's params as YAML, parsed and dumped once per process (PyYAML's pure
+    Python loader takes tens of milliseconds, and many tests write a small project)."""
+    params = yaml.safe_load((FIXTURES / "adult_sample.params.yaml").read_text())
+    return yaml.safe_dump(params, sort_keys=False)
