@@ -9,11 +9,11 @@ import yaml
 
 from tabml.config import parse_params
 from tabml.errors import TabmlError
-from tests.support import ROOT
+from tests.support import FIXTURES
 
 
 def params(**retrain: Any) -> dict[str, Any]:
-    raw = yaml.safe_load((ROOT / "params.yaml").read_text())
+    raw = yaml.safe_load((FIXTURES / "adult_sample.params.yaml").read_text())  # the tests' own
     raw["retrain"].update(retrain)
     return raw  # type: ignore[no-any-return]
 

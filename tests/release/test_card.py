@@ -4,12 +4,15 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
+from tabml import metrics as registry
+from tabml.compare.predictions import TEXT_COLUMNS
 from tabml.config import load_params
 from tabml.contract import load_contract
 from tabml.errors import TabmlError
@@ -51,7 +54,11 @@ def inputs() -> card.CardInputs:
         contract=load_contract(ROOT / params.data.contract),
         metrics=json.loads((ROOT / "reports/metrics.json").read_text()),
         slices=json.loads((ROOT / "reports/slices.json").read_text()),
-        intervals=card.metric_intervals(pd.read_csv(ROOT / "reports/predictions.csv"), report),
+        intervals=card.metric_intervals(
+            pd.read_csv(ROOT / "reports/predictions.csv", dtype=TEXT_COLUMNS),
+            report,
+            params.data.task,
+        ),
         data=card.TrainingData(
             path=str(params.data.path),
             md5=assets.locked_md5(lock, params.data.path, "deps"),
@@ -101,11 +108,15 @@ def test_metrics_match_metrics_json_and_intervals_hold_the_point(
 ) -> None:
     rows = {row[0]: row for row in table_rows(section(text, "## Metrics"))}
     assert list(rows) == inputs.params.report.metrics
+    # A 95% interval is about 4 standard errors wide: 5 / sqrt(n) of the metric's scale (1 for
+    # a share, the value itself for an error such as rmse) is implausibly wide on any table.
+    widest = 5 / math.sqrt(inputs.metrics["n_test"])
     for metric, (_, value, low, high, direction) in rows.items():
         assert value == f"{inputs.metrics[metric]:.4f}"
         assert float(low) <= float(value) <= float(high), metric
-        assert float(high) - float(low) < 0.1, f"{metric}: the interval is implausibly wide"
-        better = "lower" if metric in ("log_loss", "brier") else "higher"
+        scale = max(1.0, abs(float(value)))
+        assert float(high) - float(low) < widest * scale, f"{metric}: implausibly wide"
+        better = registry.get(metric).direction
         headline = metric == inputs.params.report.headline
         assert direction == f"{better} is better" + ("; headline" if headline else "")
     assert f"On {inputs.metrics['n_test']} held-out test rows" in section(text, "## Metrics")
@@ -142,7 +153,10 @@ def test_schema_lists_every_contract_column_with_its_role(
     assert all(rows[d][1].startswith("dropped") for d in data.drop)
     features = set(rows) - {data.target, *data.groups, *data.drop}
     assert {rows[f][1] for f in features} == {"feature"}
-    assert rows["age"][4] == "0 to 120"
+    bounded = [c for c, spec in inputs.contract.columns.items() if None not in (spec.min, spec.max)]
+    for column in bounded:
+        spec = inputs.contract.columns[column]
+        assert rows[column][4] == f"{spec.min} to {spec.max}"
 
 
 def test_training_data_names_the_table_and_its_locked_hash(
@@ -151,7 +165,9 @@ def test_training_data_names_the_table_and_its_locked_hash(
     body = section(text, "## Training data")
     assert inputs.data.md5 is not None and re.fullmatch(r"[0-9a-f]{32}", inputs.data.md5)
     assert f"| MD5 (dvc.lock) | `{inputs.data.md5}` |" in body
-    assert "| licence | CC BY 4.0" in body
+    licence = (inputs.data.provenance or {}).get("license")  # the bundled table has one
+    assert ("| licence |" in body) == (licence is not None)
+    assert licence is None or f"| licence | {licence} |" in body
 
 
 def test_hand_written_notes_and_generated_limitations(text: str, inputs: card.CardInputs) -> None:
@@ -159,9 +175,18 @@ def test_hand_written_notes_and_generated_limitations(text: str, inputs: card.Ca
     limitations = section(text, "## Limitations")
     for note in inputs.notes.limitations:
         assert note.split(";")[0] in limitations
-    assert "roc_auc varies across slices" in limitations
-    small = [f"race={v}" for v, s in inputs.slices["race"].items() if s["n"] < 100]
-    assert small and all(name in limitations for name in small)
+    headline, least = inputs.params.report.headline, inputs.params.report.gate.min_slice_rows
+    judged = [s for values in inputs.slices.values() for s in values.values() if s["n"] >= least]
+    varies = any(isinstance(s.get(headline), int | float) for s in judged)
+    assert (f"{headline} varies across slices" in limitations) == varies
+    small = [
+        f"{group}={value}"
+        for group, values in inputs.slices.items()
+        for value, stats in values.items()
+        if stats["n"] < least
+    ]
+    assert ("Too few test rows to judge" in limitations) == bool(small)
+    assert all(name in limitations for name in small)
 
 
 def test_how_to_load_uses_skops_with_trusted_types_and_the_image(text: str) -> None:

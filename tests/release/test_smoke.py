@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -18,7 +18,7 @@ from tabml.contract import Contract, load_contract
 from tabml.errors import TabmlError
 from tabml.metrics import Task
 from tabml.release import smoke
-from tests.support import ROOT
+from tests.support import write_small_project
 
 FEATURES = ["age", "workclass", "education", "hours-per-week", "native-country"]
 CLASSES = ["a", "b", "c"]
@@ -95,18 +95,32 @@ def server() -> Iterator[tuple[str, Behaviour]]:
 
 
 @pytest.fixture(scope="module")
-def project() -> tuple[Params, Contract]:
-    params = load_params(ROOT / "params.yaml")
-    return params, load_contract(ROOT / params.data.contract)
+def small_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The tests' own small project (not the user's params.yaml, which `make adopt` rewrites)."""
+    root = tmp_path_factory.mktemp("project")
+    write_small_project(root)
+    return root
 
 
-def run_smoke(url: str, project: tuple[Params, Contract], **kwargs: Any) -> smoke.SmokeReport:
-    params, contract = project
-    return smoke.smoke(url, params, contract, root=ROOT, timeout=2, **kwargs)
+@pytest.fixture(scope="module")
+def project(small_root: Path) -> tuple[Params, Contract]:
+    params = load_params(small_root / "params.yaml")
+    return params, load_contract(small_root / params.data.contract)
+
+
+@pytest.fixture
+def run_smoke(small_root: Path) -> Callable[..., smoke.SmokeReport]:
+    def smoke_it(url: str, project: tuple[Params, Contract], **kwargs: Any) -> smoke.SmokeReport:
+        params, contract = project
+        return smoke.smoke(url, params, contract, root=small_root, timeout=2, **kwargs)
+
+    return smoke_it
 
 
 def test_smoke_sends_real_rows_and_checks_the_answers(
-    server: tuple[str, Behaviour], project: tuple[Params, Contract]
+    server: tuple[str, Behaviour],
+    project: tuple[Params, Contract],
+    run_smoke: Callable[..., smoke.SmokeReport],
 ) -> None:
     url, behaviour = server
     report = run_smoke(url, project, expect_version="v1.0.0", count=3)
@@ -131,6 +145,7 @@ def test_smoke_sends_real_rows_and_checks_the_answers(
 def test_smoke_refuses_a_faulty_server(
     server: tuple[str, Behaviour],
     project: tuple[Params, Contract],
+    run_smoke: Callable[..., smoke.SmokeReport],
     fault: dict[str, Any],
     expected: str,
 ) -> None:
