@@ -14,9 +14,11 @@ import contextlib
 import hashlib
 import io
 import json
+import os
 import random
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import time
@@ -345,7 +347,8 @@ class Outcome:
 # a child per case; the child runs the command and exits, and an alarm ends one that hangs (a
 # server that should not have started). One server: a second would cost its import again (about
 # 3 s of CPU) to overlap cases of a tenth of a second each, on cores that `make test`'s other
-# workers keep busy.
+# workers keep busy. The HTTP cases' `tabml serve` is a child too, left running ("detach": its
+# pid is the answer), ended with SIGTERM and reaped when the fork server's input closes.
 FORK_SERVER = """
 import json, os, signal, sys, traceback
 from tabml.cli import app
@@ -353,12 +356,13 @@ import skops.io
 import tabml.model_types
 import tabml.serve.app
 import tabml.stages.validate
+detached = []
 for line in sys.stdin:
     case = json.loads(line)
     if (pid := os.fork()) == 0:
         code = 1
         try:
-            signal.alarm(60)
+            signal.alarm(0 if case.get("detach") else 60)
             os.chdir(case["cwd"])
             os.environ.update(case["env"])
             for fd, name in ((1, "out"), (2, "err")):
@@ -374,13 +378,56 @@ for line in sys.stdin:
             sys.stdout.flush()
             sys.stderr.flush()
             os._exit(code)
-    print(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]), flush=True)
+    if case.get("detach"):
+        detached.append(pid)
+        print(pid, flush=True)
+    else:
+        print(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]), flush=True)
+for pid in detached:
+    try:
+        os.kill(pid, signal.SIGTERM)
+    except ProcessLookupError:
+        pass
+    os.waitpid(pid, 0)
 """
 # A token, and an API that refuses connections: no case may get as far as calling GitHub.
 GITHUB = {"GITHUB_TOKEN": "t", "GITHUB_API_URL": "http://127.0.0.1:9"}
 
 
-def run_cases(cases: list[Cli], good: Path, where: Path) -> dict[str, Outcome]:
+class ForkServer:
+    """FORK_SERVER in a process of its own: one job a line in, one number a line out."""
+
+    def __init__(self) -> None:
+        command = [str(BIN / "python"), "-c", FORK_SERVER]
+        pipes: dict[str, Any] = {"stdin": subprocess.PIPE, "stdout": subprocess.PIPE}
+        self.process = subprocess.Popen(command, env=tool_env(), text=True, **pipes)
+
+    def ask(self, job: dict[str, Any]) -> int:
+        """Send a job; its exit code, or the pid of a detached one."""
+        assert self.process.stdin is not None and self.process.stdout is not None
+        self.process.stdin.write(json.dumps(job) + "\n")
+        self.process.stdin.flush()
+        answer = self.process.stdout.readline()
+        assert answer, f"the fork server stopped ({self.process.poll()})"
+        return int(answer)
+
+    def close(self) -> None:
+        """End input: the server ends its detached children, reaps them and exits."""
+        assert self.process.stdin is not None
+        self.process.stdin.close()
+        assert self.process.wait(timeout=60) == 0
+
+
+@pytest.fixture(scope="session")
+def fork_server() -> Iterator[ForkServer]:
+    server = ForkServer()
+    try:
+        yield server
+    finally:
+        server.close()
+
+
+def run_cases(cases: list[Cli], good: Path, where: Path, server: ForkServer) -> dict[str, Outcome]:
     """Copy the good project for each case, apply its edit, run its command; collect outcomes."""
     jobs, before = [], {}
     for case in cases:
@@ -389,20 +436,9 @@ def run_cases(cases: list[Cli], good: Path, where: Path) -> dict[str, Outcome]:
         before[case.id] = digests(root)
         env = {"GITHUB_OUTPUT": str(root / "github-output"), **GITHUB}
         out, err = (str(where / f"{case_id(case)}.{name}") for name in ("out", "err"))
-        job = {"cwd": str(root), "env": env, "args": case.args, "out": out, "err": err}
-        jobs.append(json.dumps(job) + "\n")
-    server = subprocess.run(
-        [str(BIN / "python"), "-c", FORK_SERVER],
-        input="".join(jobs),
-        env=tool_env(),
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    assert server.returncode == 0, server.stderr[-3000:]
+        jobs.append({"cwd": str(root), "env": env, "args": case.args, "out": out, "err": err})
     outcomes = {}
-    for case, code in zip(cases, server.stdout.split(), strict=True):
+    for case, code in zip(cases, map(server.ask, jobs), strict=True):
         out, err = (where.joinpath(f"{case_id(case)}.{n}").read_text() for n in ("out", "err"))
         after = digests(where / case_id(case))
         outcomes[case.id] = Outcome(int(code), out, err, before[case.id], after)
@@ -424,13 +460,16 @@ def good_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def outcomes(
-    request: pytest.FixtureRequest, good_project: Path, tmp_path_factory: pytest.TempPathFactory
+    request: pytest.FixtureRequest,
+    good_project: Path,
+    fork_server: ForkServer,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> dict[str, Outcome]:
     """The outcome of every CLI case this session selected, all run at once (FORK_SERVER)."""
     calls = (getattr(item, "callspec", None) for item in request.session.items)
     cases = (call.params.get("case") for call in calls if call is not None)
     selected = [case for case in cases if isinstance(case, Cli)]
-    return run_cases(selected, good_project, tmp_path_factory.mktemp("cases"))
+    return run_cases(selected, good_project, tmp_path_factory.mktemp("cases"), fork_server)
 
 
 @pytest.mark.parametrize("case", CASES, ids=case_id)
@@ -532,25 +571,29 @@ class Served:
 
 
 @pytest.fixture(scope="session")
-def served(good_project: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    """`tabml serve` on a copy of the good project, on a free port of 127.0.0.1."""
+def served(
+    good_project: Path, fork_server: ForkServer, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Served]:
+    """`tabml serve` on a copy of the good project, on a free port of 127.0.0.1 (a detached
+    child of the fork server: the CLI cases already paid for its imports)."""
     shutil.copytree(good_project, root := tmp_path_factory.mktemp("served") / "project")
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    with (log := root.parent / "server.out").open("wb") as out:
-        command = [str(BIN / "tabml"), "serve", "--port", str(port)]
-        process = subprocess.Popen(command, cwd=root, env=tool_env(), stdout=out, stderr=out)
+    out, err = root.parent / "server.out", root.parent / "server.err"
+    args = ["serve", "--port", str(port)]
+    job = {"cwd": str(root), "env": {}, "args": args, "out": str(out), "err": str(err)}
+    pid = fork_server.ask({**job, "detach": True})
     try:
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30.0) as client:
             deadline = time.monotonic() + 90
             while not healthy(client):
-                assert process.poll() is None and time.monotonic() < deadline, log.read_text()
+                assert time.monotonic() < deadline, out.read_text() + err.read_text()
                 time.sleep(0.1)
             yield Served(client, root)
     finally:
-        process.terminate()
-        process.wait(timeout=20)
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGTERM)
 
 
 def healthy(client: httpx.Client) -> bool:
