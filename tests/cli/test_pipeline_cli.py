@@ -242,7 +242,7 @@ def test_a_real_file_size_limit_is_one_sentence(project: Path) -> None:
 
 
 def test_ctrl_c_exits_130_quietly(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    def interrupt(*_: object) -> None:
+    def interrupt(*_: object, **__: object) -> None:
         raise KeyboardInterrupt
 
     monkeypatch.setattr(io, "read_csv", interrupt)
@@ -252,7 +252,7 @@ def test_ctrl_c_exits_130_quietly(project: Path, monkeypatch: pytest.MonkeyPatch
 
 
 def test_a_bug_keeps_its_traceback(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    def bug(*_: object) -> None:
+    def bug(*_: object, **__: object) -> None:
         raise ZeroDivisionError("a bug")
 
     monkeypatch.setattr(io, "read_csv", bug)
