@@ -124,3 +124,43 @@ def test_a_multiclass_fit_without_the_class_list_is_refused(tmp_path: Path) -> N
     features.attrs.clear()  # a features file from before the class list
     with pytest.raises(TabmlError, match="carry no class list for the multiclass column"):
         train(features, "cultivar", featurizer, params.train, "multiclass")
+
+
+@pytest.mark.parametrize(
+    ("task", "model"), [("regression", "hist_gradient_boosting"), ("binary", "logistic_regression")]
+)
+def test_progress_lines_show_the_fit_and_leave_the_model_bytes_alone(
+    task: str, model: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tabml import progress
+    from tabml.io import canonical_skops
+
+    params = parse_params(task_params(task))
+    frame = task_table(task)
+    split, _ = prepare(frame, infer_contract(frame), params.data, params.split, "t.csv")
+    encoding = "native" if model == "hist_gradient_boosting" else "onehot"
+    featurizer, features = featurize(
+        split, params.data, params.featurize.model_copy(update={"categorical": encoding})
+    )
+    hgb = params.train.hist_gradient_boosting.model_copy(update={"max_iter": 20})
+    chosen = params.train.model_copy(update={"model": model, "hist_gradient_boosting": hgb})
+
+    def fitted_bytes() -> bytes:
+        import skops.io as sio
+
+        fitted = train(features, params.data.target, featurizer, chosen, params.data.task)
+        return canonical_skops(sio.dumps(fitted[-1]))  # the featurizer is fitted before
+
+    monkeypatch.setenv("TABML_PROGRESS", "off")
+    quiet = fitted_bytes()
+    monkeypatch.setenv("TABML_PROGRESS", "plain")
+    monkeypatch.setattr(progress, "INTERVAL", 0.0)
+    monkeypatch.setattr(progress, "QUIET", 0.0)
+    assert fitted_bytes() == quiet
+    out, err = capsys.readouterr()
+    lines = err.splitlines()
+    assert out == "" and lines and lines[-1].startswith(f"train {model}: ")
+    assert "done in" in lines[-1]
+    if model == "hist_gradient_boosting":
+        total = chosen.hist_gradient_boosting.max_iter
+        assert f"/{total} iterations" in lines[-1] and len(lines) > 2

@@ -18,6 +18,7 @@ from sklearn.pipeline import Pipeline
 from tabml.config import TrainParams
 from tabml.errors import TabmlError
 from tabml.metrics import Task
+from tabml.progress import counting_iterations, track
 from tabml.stages.featurize import native_categorical_features
 from tabml.stages.prepare import CLASSES
 
@@ -88,6 +89,12 @@ def train(
     from threadpoolctl import threadpool_limits
 
     estimator = build_estimator(params, native_categorical_features(featurizer), task)
-    with threadpool_limits(limits=params.threads, user_api="openmp"):
+    boosting = params.model == "hist_gradient_boosting"
+    total = params.hist_gradient_boosting.max_iter if boosting else None
+    with (
+        threadpool_limits(limits=params.threads, user_api="openmp"),
+        track(f"train {params.model}", total, "iterations") as shown,
+        counting_iterations(estimator, shown),
+    ):
         estimator.fit(features.drop(columns=[target]), fit_target(features, target, task))
     return Pipeline([("features", featurizer), (STEP[task], estimator)])
