@@ -38,7 +38,7 @@ def no_override(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def plain(clock: Clock, stream: io.StringIO, **options: object) -> Progress:
-    return track("train", 200, "iterations", stream=stream, mode="plain", heartbeat=None,
+    return track("train", 200, "iterations", stream=stream, mode="plain", heartbeat=0,
                  clock=clock, interval=10.0, quiet=2.0, **options)  # fmt: skip
 
 
@@ -109,11 +109,11 @@ def test_the_bar_is_chosen_only_on_a_terminal_outside_ci(monkeypatch: pytest.Mon
 
 def test_a_terminal_gets_a_bar_after_the_quiet_time_and_nothing_before() -> None:
     clock, stream = Clock(), Terminal()
-    with track("bootstrap", 1000, "resamples", stream=stream, heartbeat=None, clock=clock) as bar:
+    with track("bootstrap", 1000, "resamples", stream=stream, heartbeat=0, clock=clock) as bar:
         clock.now += 1
         bar.update(250)
     assert bar.mode == "rich" and stream.getvalue() == ""
-    with track("bootstrap", 1000, "resamples", stream=stream, heartbeat=None, clock=clock) as bar:
+    with track("bootstrap", 1000, "resamples", stream=stream, heartbeat=0, clock=clock) as bar:
         clock.now += 5
         bar.update(750)
     assert "bootstrap" in stream.getvalue()

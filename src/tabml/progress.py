@@ -23,6 +23,7 @@ from typing import Any, Literal, TextIO
 Mode = Literal["rich", "plain", "off"]
 INTERVAL = 10.0  # seconds between plain lines: often enough for a log, rare enough to read
 QUIET = 2.0  # work shorter than this shows nothing
+HEARTBEAT = 1.0  # seconds between checks while the work itself reports nothing; 0: none
 _ITERATION = re.compile(r"^\[(\d+)/(\d+)\] ")  # scikit-learn, verbose=2: "[12/200] 1 tree"
 
 
@@ -55,7 +56,7 @@ class Progress:
         mode: Mode | None = None,
         interval: float | None = None,
         quiet: float | None = None,
-        heartbeat: float | None = 1.0,
+        heartbeat: float | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.label, self.total, self.unit = label, total, unit
@@ -71,7 +72,7 @@ class Progress:
         self._lock = threading.RLock()
         self._bar: Any = None
         self._stop = threading.Event()
-        self._beat = heartbeat
+        self._beat = HEARTBEAT if heartbeat is None else heartbeat
         self._thread: threading.Thread | None = None
 
     def __enter__(self) -> Progress:

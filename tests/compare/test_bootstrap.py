@@ -91,3 +91,28 @@ def test_seeded_and_interval_contains_the_point() -> None:
 def test_paired_needs_the_same_rows() -> None:
     with pytest.raises(ValueError, match="same rows"):
         bootstrap_deltas(sample(100), sample(90), ["roc_auc"], paired=True)
+
+
+def test_progress_counts_resamples_on_stderr_and_stays_quiet_when_quick(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tabml import progress
+
+    monkeypatch.setenv("TABML_PROGRESS", "plain")
+    base, pr = sample(300), sample(300, noise=0.2, seed=1)
+    quiet = bootstrap_deltas(base, pr, ["roc_auc"], paired=True, resamples=600)
+    assert capsys.readouterr().err == ""  # quicker than progress.QUIET
+    monkeypatch.setattr(progress, "INTERVAL", 0.0)
+    monkeypatch.setattr(progress, "QUIET", 0.0)
+    monkeypatch.setattr(progress, "HEARTBEAT", 0.0)  # only the work's own updates
+    assert bootstrap_deltas(base, pr, ["roc_auc"], paired=True, resamples=600) == quiet
+    bootstrap_intervals(pr, ["roc_auc"], resamples=300)
+    lines = capsys.readouterr().err.splitlines()
+    counts = [line.split(",")[0] for line in lines]
+    assert counts == [
+        *("bootstrap: 250/600 resamples", "bootstrap: 500/600 resamples"),
+        *("bootstrap: 600/600 resamples", "bootstrap: 600/600 resamples"),
+        *("bootstrap: 250/300 resamples", "bootstrap: 300/300 resamples"),
+        "bootstrap: 300/300 resamples",
+    ]
+    assert "done in" in lines[3] and "done in" in lines[-1]

@@ -156,6 +156,7 @@ def test_progress_lines_show_the_fit_and_leave_the_model_bytes_alone(
     monkeypatch.setenv("TABML_PROGRESS", "plain")
     monkeypatch.setattr(progress, "INTERVAL", 0.0)
     monkeypatch.setattr(progress, "QUIET", 0.0)
+    monkeypatch.setattr(progress, "HEARTBEAT", 0.0)
     assert fitted_bytes() == quiet
     out, err = capsys.readouterr()
     lines = err.splitlines()

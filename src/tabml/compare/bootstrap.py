@@ -4,7 +4,7 @@ Resamples are drawn as row counts (a multinomial draw per resample), and every m
 for all resamples at once by its weighted twin (twins.py), so 1,000 resamples of 10k rows take
 about a second, whatever the task. Paired: both revisions scored the same rows, and one draw
 weights both. Unpaired: each revision's rows are drawn independently (used when the test set
-itself changed).
+itself changed). Progress (resamples done of all) goes to stderr when it takes a while.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import numpy as np
 from tabml import metrics as registry
 from tabml.compare.sample import Array, Sample
 from tabml.compare.twins import weighted_metrics
+from tabml.progress import track
 
 __all__ = [
     "Delta",
@@ -97,14 +98,16 @@ def bootstrap_deltas(
         raise ValueError("a paired bootstrap needs the same rows in both revisions")
     rng = np.random.default_rng(seed)
     diffs: dict[str, list[Array]] = {name: [] for name in names}
-    for start in range(0, resamples, _CHUNK):
-        size = min(_CHUNK, resamples - start)
-        counts_base = _counts(rng, len(base.labels), size)
-        counts_pr = counts_base if paired else _counts(rng, len(pr.labels), size)
-        boot_base = weighted_metrics(counts_base, base, names)
-        boot_pr = weighted_metrics(counts_pr, pr, names)
-        for name in names:
-            diffs[name].append(boot_pr[name] - boot_base[name])
+    with track("bootstrap", resamples, "resamples") as shown:
+        for start in range(0, resamples, _CHUNK):
+            size = min(_CHUNK, resamples - start)
+            counts_base = _counts(rng, len(base.labels), size)
+            counts_pr = counts_base if paired else _counts(rng, len(pr.labels), size)
+            boot_base = weighted_metrics(counts_base, base, names)
+            boot_pr = weighted_metrics(counts_pr, pr, names)
+            for name in names:
+                diffs[name].append(boot_pr[name] - boot_base[name])
+            shown.update(advance=size)
     point_base, point_pr = _point(base, names), _point(pr, names)
     return [
         Delta(
@@ -139,9 +142,12 @@ def bootstrap_intervals(
     """Point value and percentile interval of each metric for one revision (e.g. a model card)."""
     rng = np.random.default_rng(seed)
     draws: dict[str, list[Array]] = {name: [] for name in names}
-    for start in range(0, resamples, _CHUNK):
-        counts = _counts(rng, len(sample.labels), min(_CHUNK, resamples - start))
-        for name, values in weighted_metrics(counts, sample, names).items():
-            draws[name].append(values)
+    with track("bootstrap", resamples, "resamples") as shown:
+        for start in range(0, resamples, _CHUNK):
+            size = min(_CHUNK, resamples - start)
+            counts = _counts(rng, len(sample.labels), size)
+            for name, values in weighted_metrics(counts, sample, names).items():
+                draws[name].append(values)
+            shown.update(advance=size)
     point = _point(sample, names)
     return [Interval(name, point[name], *_percentiles(draws[name], confidence)) for name in names]
