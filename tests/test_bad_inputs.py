@@ -260,7 +260,8 @@ CASES = [
     Cli("100 kB key", param("train." + "k" * 100_000, 1), P + r"unknown key 'train\.k+…'$"),
     Cli("target not in contract", param("data.target", "churn"), P + r"data\.target .*'churn'"),
     Cli("missing contract", param("data.contract", "no.yaml"), r"^no\.yaml: contract file not"),
-    Cli("data is a directory", param("data.path", "data"), r"^data: Is a directory$"),
+    Cli("data is a directory", lambda root: (root / "data/t.csv").mkdir() or param(
+        "data.path", "data/t.csv")(root), r"^data/t\.csv: Is a directory$"),
     Cli("YAML syntax error", text(PARAMS, "data: [\n"), P + r"not valid YAML at line 2$"),
     Cli("params as a list", text(PARAMS, "- data\n"), P + r"expected a mapping of sections"),
     Cli("empty params", text(PARAMS, ""), P + r"file is empty$"),
