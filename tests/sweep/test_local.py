@@ -116,3 +116,33 @@ def test_varying_keys_are_those_an_experiment_sets_differently_from_the_baseline
     assert varying_keys(show) == [LR, ITER]
     assert varying_keys(ExpShow(baseline, [run("same")])) == []
     assert varying_keys(ExpShow(baseline, [])) == []
+
+
+def test_wait_shows_each_candidates_state_as_it_changes_and_how_many_finished(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tabml import progress
+
+    monkeypatch.setenv("TABML_PROGRESS", "plain")
+    monkeypatch.setattr(progress, "QUIET", 0.0)
+    monkeypatch.setattr(progress, "HEARTBEAT", 0.0)
+    head = "Task     Name          Created    Status\n"
+    polls = [("Queued", "Running"), ("Running", "Running"), ("Running", "Success")]
+    polls.append(("Failed", "Success"))
+    for number, (first, second) in enumerate(polls):
+        body = f"a1  lr-abc123-0  03:19 PM  {first}\nb2  lr-abc123-1  03:18 PM  {second}\n"
+        (tmp_path / f"status{number}").write_text(head + body)
+    counter = tmp_path / "polls"
+    script = f'n=$(wc -l < "{counter}" 2>/dev/null || echo 0); echo >> "{counter}"; '
+    script += f'cat "{tmp_path}/status$n"'
+    stand_in_dvc(tmp_path, monkeypatch, script)
+    wait(["lr-abc123-0", "lr-abc123-1"], timeout=60, poll=0)
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[:-1] == [
+        "sweep: candidate 1 of 2 (lr-abc123-0): queued",
+        "sweep: candidate 2 of 2 (lr-abc123-1): running",
+        "sweep: candidate 1 of 2 (lr-abc123-0): running",
+        "sweep: candidate 2 of 2 (lr-abc123-1): success",
+        "sweep: candidate 1 of 2 (lr-abc123-0): failed",
+    ]
+    assert lines[-1].startswith("sweep: 2/2 candidates finished, done in ")

@@ -15,6 +15,7 @@ from tabml import paths
 from tabml.config import Params
 from tabml.errors import TabmlError
 from tabml.platform import git, tools
+from tabml.progress import Progress, track
 from tabml.sweep.expshow import PENDING, ExpRun, ExpShow, parse_exp_show, queue_states
 from tabml.sweep.spec import Sweep
 from tabml.sweep.table import Result, read_predictions, render, score
@@ -48,19 +49,38 @@ def queue(sweep: Sweep, names: list[str], cwd: Path = Path()) -> None:
 
 
 def wait(names: list[str], timeout: float, cwd: Path = Path(), poll: float = 2.0) -> None:
-    """Block until none of `names` is queued or running in `dvc queue status`."""
+    """Block until none of `names` is queued or running in `dvc queue status`.
+
+    On stderr: how many candidates have finished, and a line as each one changes state."""
     deadline = time.monotonic() + timeout
-    while True:
-        states = queue_states(dvc("queue", "status", cwd=cwd))
-        pending = [name for name in names if states.get(name) in PENDING]
-        if not pending:
-            return
-        if time.monotonic() > deadline:
-            raise TabmlError(
-                f"sweep: {len(pending)} experiments still queued or running after {timeout:.0f} s "
-                "(see `dvc queue status`)"
-            )
-        time.sleep(poll)
+    seen: dict[str, str] = {}
+    with track("sweep", len(names), "candidates finished") as shown:
+        while True:
+            states = queue_states(dvc("queue", "status", cwd=cwd))
+            _show_states(names, states, seen, shown)
+            pending = [name for name in names if states.get(name) in PENDING]
+            if not pending:
+                return
+            if time.monotonic() > deadline:
+                raise TabmlError(
+                    f"sweep: {len(pending)} experiments still queued or running after "
+                    f"{timeout:.0f} s (see `dvc queue status`)"
+                )
+            time.sleep(poll)
+
+
+def _show_states(
+    names: list[str], states: dict[str, str], seen: dict[str, str], shown: Progress
+) -> None:
+    """One line per candidate whose state changed; the count of finished ones and the rest."""
+    for number, name in enumerate(names, 1):
+        state = states.get(name)
+        if state is not None and seen.get(name) != state:
+            shown.event(f"candidate {number} of {len(names)} ({name}): {state}")
+            seen[name] = state
+    finished = sum(1 for name in names if name in states and states[name] not in PENDING)
+    running = sum(1 for name in names if states.get(name) == "running")
+    shown.update(finished, status=f"{running} running")
 
 
 def exp_show(cwd: Path = Path(), attempts: int = 5) -> ExpShow:
