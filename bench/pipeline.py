@@ -38,6 +38,8 @@ from pathlib import Path
 
 import yaml
 
+from tabml.progress import track
+
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 ONE_PROCESS = Path("bench/one_process.py")
@@ -191,9 +193,18 @@ def log(message: str) -> None:
     print(f"[bench] {message}", file=sys.stderr, flush=True)
 
 
+def command_label(cmd: Sequence[str]) -> str:
+    """`dvc repro --force`, `python one_process.py`: the command as a person would say it."""
+    words = [Path(word).name if "/" in word else word for word in cmd[:4]]
+    return " ".join(words) + (" ..." if len(cmd) > 4 else "")
+
+
 def measure(cmd: Sequence[str], cwd: Path, env: dict[str, str]) -> Run:
-    """Run a command to completion; wait4 reports the CPU time and peak RSS of its whole tree."""
-    with tempfile.TemporaryFile("w+") as output:
+    """Run a command to completion; wait4 reports the CPU time and peak RSS of its whole tree.
+
+    While it runs, stderr gets its elapsed time every few seconds (tabml.progress), so a long
+    repro on a big table is never a silent minute in a log."""
+    with tempfile.TemporaryFile("w+") as output, track(f"[bench] {command_label(cmd)}"):
         start = time.perf_counter()
         process = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=output, stderr=subprocess.STDOUT)
         _, status, usage = os.wait4(process.pid, 0)

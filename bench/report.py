@@ -19,7 +19,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from pipeline import copy_repo, markdown_table, measure, replace_section, tool_env, verdict
+from pipeline import (
+    copy_repo,
+    log,
+    markdown_table,
+    measure,
+    replace_section,
+    tool_env,
+    verdict,
+)
 from tabml.compare.bootstrap import Sample, bootstrap_deltas
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -46,7 +54,9 @@ def time_bootstrap(rows: int, paired: bool, runs: int) -> float:
     """Median seconds of 1,000 resamples of all seven metrics."""
     base, pr = samples(rows)
     timings = []
-    for _ in range(runs):
+    for number in range(1, runs + 1):
+        kind = "paired" if paired else "unpaired"
+        log(f"bootstrap, {rows:,} rows, {kind}: run {number}/{runs}")
         start = time.perf_counter()
         bootstrap_deltas(base, pr, METRICS, paired=paired, resamples=1000)
         timings.append(time.perf_counter() - start)
@@ -58,12 +68,14 @@ def time_report(runs: int) -> list[float]:
     with tempfile.TemporaryDirectory(prefix="tabml-bench-report-") as tmp:
         repo = copy_repo(Path(tmp) / "repo")
         env = tool_env()
+        log("tabml report: dvc repro in a scratch copy of the repository")
         measure(["dvc", "repro"], repo, env)
         measure(["git", "checkout", "-q", "-b", "pr"], repo, env)
-        return [
-            measure(["tabml", "report", "--base", "main"], repo, env).timing.wall
-            for _ in range(runs)
-        ]
+        walls = []
+        for number in range(1, runs + 1):
+            log(f"tabml report on a no-op PR: run {number}/{runs}")
+            walls.append(measure(["tabml", "report", "--base", "main"], repo, env).timing.wall)
+        return walls
 
 
 def render(runs: int) -> str:

@@ -412,9 +412,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     load_before = os.getloadavg()[0]
     frame = feature_frame(args.params)
     model = io.load_model(args.model)
+    log(f"floor: the model alone, {4 * args.seconds:.0f} s")
     measured = measure_floors(model, frame, args.seconds)
     floors = {rows: max(measured[(rows, None)], measured[(rows, 1)]) for rows in (1, 100)}
     log(f"floor: {measured}")
+    log("in process: the pipeline against the fast path")
     with ThreadpoolController().limit(limits=1, user_api="openmp"):
         in_process = serve_fastpath.measure_in_process(model, args.params, frame, args.seconds)
     for m in in_process:

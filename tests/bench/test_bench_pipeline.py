@@ -158,3 +158,21 @@ def test_snapshot_project_replicates_the_table_that_params_name(tmp_path: Path) 
     assert (target / "data" / "raw" / "t.csv").read_text() == "a,b\n" + "1,x\n2,y\n" * 3
     assert (target / "data" / "c.yaml").read_text() == "columns: {}\n"
     assert (target / "params.yaml").exists()
+
+
+def test_a_measured_command_shows_its_elapsed_time_while_it_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tabml import progress
+
+    monkeypatch.setenv("TABML_PROGRESS", "plain")
+    for name, value in (("INTERVAL", 0.05), ("QUIET", 0.0), ("HEARTBEAT", 0.01)):
+        monkeypatch.setattr(progress, name, value)
+    cmd = [sys.executable, "-c", "import time; time.sleep(0.3)"]
+    run = bench.measure(cmd, tmp_path, {})
+    lines = capsys.readouterr().err.splitlines()
+    said = f"{Path(sys.executable).name} -c import time; time.sleep(0.3)"
+    assert bench.command_label(cmd) == said
+    label = f"[bench] {said}"
+    assert len(lines) >= 3 and all(line.startswith(f"{label}: ") for line in lines)
+    assert lines[-1].startswith(f"{label}: done in ") and run.timing.wall >= 0.3
