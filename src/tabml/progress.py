@@ -175,11 +175,12 @@ class Progress:
 
     def _start_bar(self) -> None:
         from rich.console import Console
-        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+        from rich.progress import BarColumn, Progress, TextColumn
 
         columns = [TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[n]}")]
-        self._bar = Progress(*columns, TimeElapsedColumn(), console=Console(file=self.stream))
-        self._task = self._bar.add_task(self.label, total=self.total, n="")
+        took = TextColumn("{task.fields[took]}")  # since the work began, not since the bar did
+        self._bar = Progress(*columns, took, console=Console(file=self.stream))
+        self._task = self._bar.add_task(self.label, total=self.total, n="", took="")
         self._bar.start()
 
     def _refresh_bar(self, final: bool = False) -> None:
@@ -189,7 +190,8 @@ class Progress:
         count = f"{self.done}{of} {self.unit}" if self.done is not None else ""
         text = " ".join(part for part in (count, self.status) if part)
         done = self.total if final and self.total is not None else self.done
-        self._bar.update(self._task, completed=done or 0, n=text)
+        took = _duration(self.elapsed())
+        self._bar.update(self._task, completed=done or 0, n=text, took=took)
 
 
 def track(label: str, total: int | None = None, unit: str = "steps", **options: Any) -> Progress:

@@ -67,7 +67,7 @@ def train(params_file: ParamsOption = DEFAULT_PARAMS) -> None:
     """Fit the classifier chosen in params and save the full model with skops."""
     from tabml.stages.run import run_train
 
-    run_train(load(params_file), status=console.status)
+    run_train(load(params_file))  # no spinner: training shows its own progress (stderr)
     console.print(f"train: saved {paths.MODEL}")
 
 
