@@ -150,8 +150,9 @@ def read_table(
     if not path.exists():
         raise TabmlError(f"{path}: file not found")
     skip = set(drop or ())
-    if suffix == ".csv":
-        return read_csv(path, na_values, dtype, usecols=lambda name: name not in skip)
+    if suffix == ".csv":  # with `usecols`, pandas no longer refuses a ragged row: checks drop none
+        usecols = (lambda name: name not in skip) if skip else None
+        return read_csv(path, na_values, dtype, usecols=usecols)
     return _read_raw_parquet(path, na_values, skip)
 
 
