@@ -85,3 +85,13 @@ def test_a_parquet_file_without_rows_is_refused(tmp_path: Path) -> None:
 def test_a_missing_table_is_named(tmp_path: Path) -> None:
     with pytest.raises(TabmlError, match=r"t\.parquet: file not found"):
         io.read_table(tmp_path / "t.parquet", [])
+
+
+@pytest.mark.parametrize("drop", [None, ["weight"]])
+def test_a_ragged_csv_row_is_refused_whatever_is_dropped(
+    both: tuple[Path, Path], drop: list[str] | None
+) -> None:
+    csv = both[0]
+    csv.write_text(csv.read_text() + "1,red,01,0.5,a,extra\n")
+    with pytest.raises(TabmlError, match=r"t\.csv: not a readable CSV table \(.*saw 6\)"):
+        io.read_table(csv, ["?"], drop=drop)

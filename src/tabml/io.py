@@ -14,7 +14,7 @@ import os
 import re
 import tempfile
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -95,24 +95,13 @@ def write_csv(path: Path, frame: pd.DataFrame, float_format: str = "%.6g") -> No
         frame.to_csv(tmp, index=False, float_format=float_format, lineterminator="\n")
 
 
-def read_csv(
-    path: Path,
-    na_values: list[str],
-    dtype: dict[str, str] | None = None,
-    usecols: Callable[[str], bool] | None = None,
-) -> pd.DataFrame:
-    """Read a raw CSV table, turning the configured markers into missing values (`usecols`:
-    which header names to keep, so unused columns never take memory)."""
+def read_csv(path: Path, na_values: list[str], dtype: dict[str, str] | None = None) -> pd.DataFrame:
+    """Read a raw CSV table, turning the configured markers into missing values."""
     if not path.exists():
         raise TabmlError(f"{path}: file not found")
     try:
         frame = pd.read_csv(
-            path,
-            na_values=na_values,
-            keep_default_na=True,
-            dtype=dtype,
-            skipinitialspace=True,
-            usecols=usecols,
+            path, na_values=na_values, keep_default_na=True, dtype=dtype, skipinitialspace=True
         )
     except pd.errors.EmptyDataError:
         raise TabmlError(f"{path}: file is empty") from None
@@ -135,7 +124,8 @@ def read_table(
     drop: list[str] | None = None,
     key: str = "data.path",
 ) -> pd.DataFrame:
-    """Read a raw table, CSV or parquet by its suffix, leaving out the `drop` columns at read time.
+    """Read a raw table, CSV or parquet by its suffix, without the `drop` columns (parquet never
+    reads them; a CSV is parsed whole, so that a ragged row is refused, then they are dropped).
 
     The one reader of raw tables (stages, contract checks, monitoring, retraining), so both
     formats behave alike: parquet keeps its compact types (dictionary columns stay pandas
@@ -150,9 +140,9 @@ def read_table(
     if not path.exists():
         raise TabmlError(f"{path}: file not found")
     skip = set(drop or ())
-    if suffix == ".csv":  # with `usecols`, pandas no longer refuses a ragged row: checks drop none
-        usecols = (lambda name: name not in skip) if skip else None
-        return read_csv(path, na_values, dtype, usecols=usecols)
+    if suffix == ".csv":  # not `usecols`: with it, pandas reads a ragged row without a word
+        frame = read_csv(path, na_values, dtype)
+        return frame.drop(columns=[name for name in frame.columns if name in skip])
     return _read_raw_parquet(path, na_values, skip)
 
 
