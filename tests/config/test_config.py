@@ -7,12 +7,18 @@ import yaml
 
 from tabml.config import Params, load_params, parse_params
 from tabml.errors import TabmlError
+from tests.support import FIXTURES
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def committed() -> dict[str, object]:
     return dict(yaml.safe_load((ROOT / "params.yaml").read_text()))
+
+
+def own() -> dict[str, object]:
+    """The tests' own binary params: the user's params.yaml may hold any task after make adopt."""
+    return dict(yaml.safe_load((FIXTURES / "adult_sample.params.yaml").read_text()))
 
 
 def test_committed_params_are_valid() -> None:
@@ -38,7 +44,7 @@ def test_params_are_frozen() -> None:
     ],
 )
 def test_bad_values_name_the_key(section: str, key: str, value: object, message: str) -> None:
-    raw = committed()
+    raw = own()
     raw[section] = {**raw[section], key: value}  # type: ignore[dict-item]
     with pytest.raises(TabmlError, match="^params.yaml: ") as error:
         parse_params(raw)
@@ -46,28 +52,28 @@ def test_bad_values_name_the_key(section: str, key: str, value: object, message:
 
 
 def test_nested_typo_names_the_full_path() -> None:
-    raw = committed()
+    raw = own()
     raw["train"]["hist_gradient_boosting"]["max_iters"] = 5  # type: ignore[index]
     with pytest.raises(TabmlError, match=r"unknown key 'train\.hist_gradient_boosting\.max_iters'"):
         parse_params(raw)
 
 
 def test_missing_section_is_named() -> None:
-    raw = committed()
+    raw = own()
     del raw["data"]
     with pytest.raises(TabmlError, match="missing key 'data'"):
         parse_params(raw)
 
 
 def test_native_categories_need_trees() -> None:
-    raw = committed()
+    raw = own()
     raw["train"]["model"] = "logistic_regression"  # type: ignore[index]
     with pytest.raises(TabmlError, match="featurize.categorical 'native' needs"):
         parse_params(raw)
 
 
 def test_onehot_logistic_regression_is_fine() -> None:
-    raw = committed()
+    raw = own()
     raw["train"]["model"] = "logistic_regression"  # type: ignore[index]
     raw["featurize"]["categorical"] = "onehot"  # type: ignore[index]
     assert isinstance(parse_params(raw), Params)

@@ -26,7 +26,7 @@ from tests.release.release_repos import (
     copy_image_inputs,
     write_scores,
 )
-from tests.support import ROOT, run, tool_env, write_small_project
+from tests.support import FIXTURES, ROOT, run, tool_env, write_small_project
 
 
 @pytest.fixture(autouse=True)
@@ -45,7 +45,7 @@ def plain_repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     the checks that come before DVC (work tree, main branch, arguments). The working directory."""
     repo = tmp_path / "plain"
     repo.mkdir()
-    shutil.copy(ROOT / "params.yaml", repo / "params.yaml")
+    shutil.copy(FIXTURES / "adult_sample.params.yaml", repo / "params.yaml")  # the tests' own
     shutil.copy(ROOT / ".gto", repo / ".gto")
     (repo / "dvc.yaml").write_text(yaml.safe_dump(GATE_DVC_YAML, sort_keys=False))
     write_scores(repo)
@@ -60,7 +60,7 @@ def gate_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A committed, reproduced one-stage pipeline on main (copied by `gate_repo`)."""
     repo = tmp_path_factory.mktemp("gate") / "repo"
     repo.mkdir()
-    shutil.copy(ROOT / "params.yaml", repo / "params.yaml")
+    shutil.copy(FIXTURES / "adult_sample.params.yaml", repo / "params.yaml")  # the tests' own
     shutil.copy(ROOT / ".gto", repo / ".gto")
     (repo / "dvc.yaml").write_text(yaml.safe_dump(GATE_DVC_YAML, sort_keys=False))
     write_scores(repo)

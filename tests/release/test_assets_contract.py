@@ -33,7 +33,7 @@ from tabml.serve.model import load_served_model
 from tests.release.dockerfile import context_sources, host_build, image_command, release_check
 from tests.release.release_repos import STAGES, commit, copy_image_inputs
 from tests.serve.servers import free_port
-from tests.support import ROOT, run, tool_env
+from tests.support import FIXTURES, ROOT, run, tool_env
 
 TABLE, CONTRACT = "data/tables/churn.csv", "data/churn.contract.yaml"
 FEATURES = ["tenure", "monthly_charges", "plan"]
@@ -63,7 +63,7 @@ def write_churn_project(root: Path, port: int) -> None:
         "churned": {**category, "categories": ["no", "yes"]},
     }
     (root / CONTRACT).write_text(yaml.safe_dump({"columns": columns}, sort_keys=False))
-    params = yaml.safe_load((ROOT / "params.yaml").read_text())  # every key DVC's stages name
+    params = yaml.safe_load((FIXTURES / "adult_sample.params.yaml").read_text())  # binary, own
     params["data"] = {
         **{"path": TABLE, "contract": CONTRACT, "target": "churned", "positive_label": "yes"},
         **{"na_values": [], "id_column": "customer_id", "drop": [], "groups": ["region"]},
