@@ -21,8 +21,9 @@ def test_the_real_params_file_changes_in_one_line_only() -> None:
     ]
     assert len(changed) == 1
     old, new = changed[0]
-    assert new.startswith("  path: data/train/adult.csv ")
-    assert new.index("#") == old.index("#")  # the comment stays in its column
+    assert new.startswith("  path: data/train/adult.csv")
+    assert ("#" in new) == ("#" in old)  # make adopt may have moved a long comment above the key
+    assert "#" not in old or new.index("#") == old.index("#")  # the comment stays in its column
     assert parse_params(yaml.safe_load(edited)).data.path.as_posix() == "data/train/adult.csv"
 
 
