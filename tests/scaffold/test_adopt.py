@@ -1,14 +1,11 @@
 """`tabml adopt`: tiny tables of each task built in tmp_path are adopted into a small project of
 their own (guess, contract with bounds and margin, params written with comments kept and
-loadable), bad input changes nothing, and, marked slow, three public tables are adopted into a
-copy of this repository, reproduced with `dvc repro`, and a one-param PR on each passes the
-report's gate."""
+loadable), and bad input changes nothing. Three public tables adopted end to end through the
+Makefile: test_adopt_public_tables.py (slow)."""
 
 from __future__ import annotations
 
 import hashlib
-import json
-import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -19,8 +16,6 @@ from tabml.config import load_params
 from tabml.contract import load_contract, validate
 from tabml.errors import TabmlError
 from tabml.scaffold.adopt import adopt_table, checklist
-from tabml.scaffold.adopt_params import set_key
-from tests.support import copy_repo, run, tool_env
 
 # A params.yaml of the template's shape for a binary table that is not the one adopted: comments,
 # an absolute floor, metric blocks of the binary task and a retrain section.
@@ -278,66 +273,3 @@ def test_a_different_table_of_the_same_name_is_refused(tmp_path: Path) -> None:
     with pytest.raises(TabmlError, match="data/raw/c.csv already exists and differs"):
         adopt_table(root, write_table(tmp_path / "c.csv", "binary"), "churned", repro=False)
     assert snapshot(root) == before
-
-
-# --- end to end on a copy of this repository (slow) -------------------------------------------
-
-
-def public_table(name: str, path: Path) -> Path:
-    """A public table that ships inside scikit-learn, as a CSV with a `target` column."""
-    from sklearn import datasets
-
-    loader = {
-        "breast_cancer": datasets.load_breast_cancer,
-        "wine": datasets.load_wine,
-        "diabetes": datasets.load_diabetes,
-    }[name]
-    loader(as_frame=True).frame.to_csv(path, index=False)
-    return path
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize(
-    ("name", "task", "headline"),
-    [
-        ("breast_cancer", "binary", "roc_auc"),
-        ("wine", "multiclass", "f1_macro"),
-        ("diabetes", "regression", "rmse"),
-    ],
-)
-def test_adopt_and_reproduce_a_public_table(
-    tmp_path: Path, name: str, task: str, headline: str
-) -> None:
-    repo = copy_repo(tmp_path / "repo")
-    head = run(["git", "rev-parse", "HEAD"], repo).stdout
-    source = public_table(name, tmp_path / f"{name}.csv")
-    done = subprocess.run(
-        ["tabml", "adopt", "--data", str(source), "--target", "target"],
-        cwd=repo,
-        capture_output=True,
-        text=True,
-        check=False,
-        env=tool_env(),
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    assert f"task: {task}" in done.stderr
-    assert "Review before you commit" in done.stderr
-    metrics = json.loads((repo / "reports" / "metrics.json").read_text())
-    baseline = json.loads((repo / "reports" / "baseline.json").read_text())
-    assert headline in metrics and headline in baseline
-    assert run(["git", "rev-parse", "HEAD"], repo).stdout == head  # nothing committed
-    assert run(["dvc", "status"], repo).stdout.strip() == "Data and pipelines are up to date."
-
-    # The user commits the adoption; a one-param PR then passes the data-agnostic gate.
-    run(["git", "add", "-A"], repo)
-    run(["git", "commit", "-q", "-m", f"adopt {name}"], repo)
-    run(["git", "checkout", "-q", "-b", "smaller-steps"], repo)
-    params = repo / "params.yaml"
-    lr = "train.hist_gradient_boosting.learning_rate"
-    params.write_text(set_key(params.read_text(), lr, 0.05))
-    run(["dvc", "repro"], repo)
-    run(["git", "commit", "-q", "-am", "smaller steps"], repo)
-    run(["tabml", "report", "--base", "main", "--out-dir", "reports/pr"], repo)
-    gate = run(["tabml", "report", "gate", "--out-dir", "reports/pr"], repo, check=False)
-    assert gate.returncode == 0, gate.stdout + gate.stderr
-    assert f"{headline} beats the trivial baseline" in gate.stderr
