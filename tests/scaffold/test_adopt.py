@@ -128,6 +128,7 @@ def test_each_task_is_guessed_and_its_params_load(
     assert params.report.gate.floors == {}
     assert params.retrain.base == Path("data/raw/customers.csv")
     assert params.retrain.table == Path("data/train/customers.csv")
+    assert params.train.hist_gradient_boosting.max_iter == 100  # not the bundled 200
     assert (root / "data/raw/customers.csv").read_bytes() == source.read_bytes()
     if task == "regression":  # a classifier's linear model cannot fit a regression
         assert params.train.model == "hist_gradient_boosting"

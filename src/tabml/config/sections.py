@@ -68,7 +68,7 @@ class HistGradientBoostingParams(_Section):
     """Hyperparameters of `sklearn.ensemble.HistGradientBoostingClassifier`."""
 
     learning_rate: Annotated[float, Field(gt=0.0, le=1.0)] = 0.1
-    max_iter: Annotated[int, Field(ge=1)] = 200
+    max_iter: Annotated[int, Field(ge=1)] = 100  # scikit-learn's default
     max_leaf_nodes: Annotated[int, Field(ge=2)] = 31
     min_samples_leaf: Annotated[int, Field(ge=1)] = 20
     l2_regularization: Annotated[float, Field(ge=0.0)] = 0.0
