@@ -1,8 +1,7 @@
 """One side of a comparison: a revision's outputs, params, lock state and input tables.
 
 The base's numbers come from the base commit itself: its committed outputs when they match its
-`dvc.lock` and that lock matches its code, params and data; otherwise from reproducing the base
-in a git worktree. They never come from a stale artifact.
+`dvc.lock` and that lock its code, params and data; else from reproducing it in a git worktree.
 """
 
 from __future__ import annotations
@@ -223,6 +222,10 @@ def share_cache(checkout: Path, main: Path) -> None:
 def resolve_base(sha: str, main: Path, scratch: Path) -> Revision:
     """The base revision's outputs: committed when trustworthy, else reproduced in a worktree."""
     with git.worktree(sha, scratch / "base", cwd=main) as checkout:
+        listed = git.git("ls-files", "-z", "--", "*.dvc", cwd=checkout).split("\0")
+        if tables := [name for name in listed if name]:  # DVC-tracked raw tables: status sees them
+            share_cache(checkout, main)
+            dvc("checkout", "--allow-missing", *tables, cwd=checkout)
         status = checkout_status(checkout)
         missing = committed_outputs_missing(checkout)
         short = sha[:7]

@@ -1,0 +1,54 @@
+"""The base of a report whose raw table is tracked by DVC (`dvc add`, docs/scaling.md), not git.
+
+A fresh git worktree of the base has the table's `.dvc` file but not the table. It is checked out
+from the shared DVC cache, so the base's committed outputs are trusted when its lock matches,
+as for a table in git; without the table in the cache, the base is reproduced and that fails
+with DVC's reason (nothing is made up).
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tabml.compare.revision import resolve_base
+from tabml.errors import TabmlError
+from tests.compare.scenarios import write_loans_repo
+from tests.support import run
+
+pytestmark = pytest.mark.slow
+TABLE = "data/raw/loans.csv"
+
+
+@pytest.fixture
+def dvc_tracked(tmp_path: Path) -> tuple[Path, str]:
+    """A reproduced loans project whose raw table moved from git to DVC; and its commit."""
+    repo = write_loans_repo(tmp_path / "repo", rows=600)
+    run(["git", "rm", "-q", "--cached", TABLE], repo)
+    run(["dvc", "add", "-q", TABLE], repo)
+    run(["git", "add", "-A"], repo)
+    run(["git", "commit", "-q", "-m", "the raw table in DVC"], repo)
+    assert TABLE not in run(["git", "ls-files"], repo).stdout.split()
+    assert run(["dvc", "status", "--json"], repo).stdout.strip() == "{}"
+    return repo, run(["git", "rev-parse", "HEAD"], repo).stdout.strip()
+
+
+def test_the_base_uses_its_committed_outputs_with_the_table_from_the_cache(
+    dvc_tracked: tuple[Path, str], tmp_path: Path
+) -> None:
+    repo, sha = dvc_tracked
+    base = resolve_base(sha, repo, tmp_path / "scratch")
+    assert base.source == f"committed outputs at `{sha[:7]}`"
+    assert base.lock_status.fresh, base.lock_status.reasons
+    assert len(base.outputs.predictions) > 0
+
+
+def test_a_table_missing_from_the_cache_is_reproduced_and_dvc_says_why(
+    dvc_tracked: tuple[Path, str], tmp_path: Path
+) -> None:
+    repo, sha = dvc_tracked
+    shutil.rmtree(repo / ".dvc" / "cache")
+    with pytest.raises(TabmlError, match="dvc repro in base"):
+        resolve_base(sha, repo, tmp_path / "scratch")
