@@ -142,12 +142,29 @@ pr-comment: ## Post or update the sticky PR comment with CML (PR=<number> REPORT
 docs-images: $(STAMP) ## Regenerate the README's example PR report and its screenshot
 	python docs/tools/render_examples.py
 
+# make bench's sizes (docs/performance.md): the scale benchmark's table rows, the test rows of the
+# report's big run (0 skips it), runs per timing, and the file whose bench sections are replaced.
+# A quick look: make bench SCALE_ROWS=20000,100000 REPORT_TEST_ROWS=50000 BENCH_DOC=/tmp/perf.md
+SCALE_ROWS ?= 1000000,10000000
+REPORT_TEST_ROWS ?= 2000000
+BENCH_RUNS ?= 3
+BENCH_DOC ?= docs/performance.md
+
 .PHONY: bench
-bench: $(STAMP) ## All benchmarks (pipeline, report, serving); results go to docs/performance.md
-	python bench/pipeline.py --write docs/performance.md
-	python bench/report.py --write docs/performance.md
+bench: $(STAMP) ## All benchmarks in one run (pipeline, report, scale, serving) into BENCH_DOC
+	python bench/pipeline.py --runs "$(BENCH_RUNS)" --write "$(BENCH_DOC)"
+	$(MAKE) bench-report bench-scale
 	dvc repro
-	python bench/serve.py --write docs/performance.md
+	python bench/serve.py --write "$(BENCH_DOC)"
+
+.PHONY: bench-report
+bench-report: $(STAMP) ## PR report: bootstrap, tabml report, make report on REPORT_TEST_ROWS test rows
+	python bench/report.py --runs "$(BENCH_RUNS)" --test-rows "$(REPORT_TEST_ROWS)" \
+	  --write "$(BENCH_DOC)"
+
+.PHONY: bench-scale
+bench-scale: $(STAMP) ## dvc repro on generated tables of SCALE_ROWS rows: 10M-row targets, growth
+	python bench/scale.py --rows "$(SCALE_ROWS)" --write "$(BENCH_DOC)"
 
 .PHONY: dag
 dag: $(STAMP) ## Print the pipeline graph as mermaid (for the README)
@@ -250,7 +267,7 @@ serve: $(STAMP) ## Serve MODEL (default models/model.skops; or a release dir) on
 
 .PHONY: bench-serve
 bench-serve: $(STAMP) ## Serving throughput and latency vs the model's floor (needs make run)
-	python bench/serve.py --write docs/performance.md
+	python bench/serve.py --write "$(BENCH_DOC)"
 
 ##@ Continuous training and the monitoring workflow (see docs/continuous-training.md)
 # REPO and CURRENT reach the recipes through the environment, quoted by the shell.

@@ -1,10 +1,13 @@
 """Benchmark the PR report: the bootstrap alone, and `tabml report` end to end.
 
-Usage: python bench/report.py [--runs 3] [--write docs/performance.md]
+Usage: python bench/report.py [--runs 3] [--test-rows 2000000] [--test-size 0.5]
+                              [--write docs/performance.md]
 
 The end-to-end run compares a no-op PR branch with main in a scratch git copy of this repository
 (real `dvc repro` once for the setup, then `tabml report` timed), so it includes a git worktree
-of the base, `dvc status` on both sides and the paired bootstrap over the 9,769-row test split.
+of the base, `dvc status` on both sides and the paired bootstrap over the bundled test split.
+Then `make report` on a generated table whose test split has `--test-rows` rows (issue 12's
+target: 2M rows in at most 60 s; bench/report_scale.py); `--test-rows 0` skips it.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from pipeline import (
     tool_env,
     verdict,
 )
+from report_scale import BigReport, bench_big_report, lines
 from tabml.compare.bootstrap import Sample, bootstrap_deltas
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -67,7 +71,7 @@ def time_report(runs: int) -> list[float]:
     """Wall seconds of `tabml report` on a no-op PR branch, after one setup repro."""
     with tempfile.TemporaryDirectory(prefix="tabml-bench-report-") as tmp:
         repo = copy_repo(Path(tmp) / "repo")
-        env = tool_env()
+        env = tool_env(PYTHONPATH=str(repo / "src"))
         log("tabml report: dvc repro in a scratch copy of the repository")
         measure(["dvc", "repro"], repo, env)
         measure(["git", "checkout", "-q", "-b", "pr"], repo, env)
@@ -78,8 +82,8 @@ def time_report(runs: int) -> list[float]:
         return walls
 
 
-def render(runs: int) -> str:
-    """The markdown section with this run's numbers."""
+def render(runs: int, big: BigReport | None) -> str:
+    """The markdown section with this run's numbers (`big`: the big-split run, if any)."""
     rows = []
     for n in (10_000, 50_000):
         paired = time_bootstrap(n, True, runs)
@@ -100,17 +104,28 @@ def render(runs: int) -> str:
             f"median of {runs}: "
             f"**{median:.2f} s** (runs: {', '.join(f'{t:.2f}' for t in report)}); "
             f"target under {TARGET_SECONDS:.0f} s: {verdict(median < TARGET_SECONDS)}.",
+            "",
+            *lines(big),
         ]
     )
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     """Print the section, and write it into a markdown file when asked."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument(
+        "--test-rows", type=int, default=2_000_000, help="test rows of the big run (0: skip it)"
+    )
+    parser.add_argument("--test-size", type=float, default=0.5, help="split.test_size of it")
     parser.add_argument("--write", type=Path)
-    args = parser.parse_args()
-    section = render(args.runs)
+    args = parser.parse_args(argv)
+    if args.runs < 1 or args.test_rows < 0 or not 0 < args.test_size < 1:
+        parser.error("--runs must be at least 1, --test-rows at least 0, --test-size in (0, 1)")
+    big = None
+    if args.test_rows:
+        big = bench_big_report(args.test_rows, args.test_size, args.runs)
+    section = render(args.runs, big)
     print(section)
     if args.write:
         document = args.write.read_text() if args.write.exists() else "# Performance\n"

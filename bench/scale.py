@@ -1,15 +1,17 @@
 """Scale benchmark: the whole pipeline (`dvc repro`) on a generated N-row raw table, per N.
 
-    python bench/scale.py --rows 100000,1000000 [--format parquet|csv] [--git-tracked]
-                          [--threads 1] [--json out.json]
+    python bench/scale.py --rows 1000000,10000000 [--format parquet|csv] [--git-tracked]
+                          [--threads 1] [--json out.json] [--write docs/performance.md]
 
 For each N: a scratch git copy of the repository (the files a clone would have), a table of N
 rows shaped like `data.path` (bench/generate.py) at data/raw/scale-N.<format>, tracked by DVC
 (`dvc add`, the way a big table is kept, docs/scaling.md) unless `--git-tracked`, and `data.path`
 pointing at it. Then one `dvc repro`, while a poller reads /proc every 50 ms: wall seconds and
-peak resident memory (RSS, MiB) of the whole process tree, and of each stage's `tabml` process.
-A markdown table goes to stdout (progress to stderr), with the machine's load stated: numbers
-from a shared machine are only comparable within one run.
+peak resident memory (RSS, MiB) of the whole process tree, and of each stage's `tabml` process;
+CPU seconds of the tree come from wait4. The markdown section (bench/scale_section.py: issue 12's
+10M-row targets and the growth exponent, each met or not) goes to stdout, progress to stderr; with
+`--write`, it replaces the `bench:scale` section of that file. The machine's load is stated:
+numbers from a shared machine are only comparable within one run.
 """
 
 from __future__ import annotations
@@ -22,32 +24,37 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import asdict, dataclass, field
+from collections.abc import Mapping
+from dataclasses import asdict
 from pathlib import Path
 
 import pandas as pd
 import yaml
 
 from generate import generate
-from pipeline import THREAD_VARS, copy_repo, tool_env
+from pipeline import THREAD_VARS, copy_repo, log, replace_section, tool_env
+from scale_section import END, START, Run, Setup, markdown, render
+
+# What the tests and bench/report_scale.py use (Run and markdown moved to scale_section.py).
+__all__ = [
+    "END",
+    "START",
+    "Run",
+    "main",
+    "markdown",
+    "measure",
+    "process_tree",
+    "scale_project",
+    "set_key",
+    "stage_of",
+    "tool_env",
+    "watch",
+]
 
 ROOT = Path(__file__).resolve().parents[1]
 PARAMS = Path("params.yaml")
 POLL_SECONDS = 0.05
 PAGE = os.sysconf("SC_PAGE_SIZE")
-
-
-@dataclass
-class Run:
-    """One `dvc repro` on `rows` rows: wall seconds and peak RSS (MiB), in total and per stage."""
-
-    rows: int
-    format: str
-    wall: float = 0.0
-    peak_rss_mib: float = 0.0
-    stage_wall: dict[str, float] = field(default_factory=dict)
-    stage_rss_mib: dict[str, float] = field(default_factory=dict)
-    load: tuple[float, float] = (0.0, 0.0)
 
 
 def process_tree(root: int) -> dict[int, tuple[int, str]]:
@@ -88,9 +95,13 @@ def watch(cmd: list[str], cwd: Path, env: dict[str, str], stages: list[str], run
     """Run `cmd`, polling its process tree until it ends; fill `run`'s wall time and peaks."""
     start = time.perf_counter()
     seen: dict[str, tuple[float, float]] = {}  # stage -> first and last time it was seen
-    with tempfile.TemporaryFile() as log:
-        process = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT)
-        while process.poll() is None:
+    with tempfile.TemporaryFile() as output:
+        process = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=output, stderr=subprocess.STDOUT)
+        while True:
+            # wait4 reaps the process and sums the CPU of every descendant it waited for
+            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+            if pid:
+                break
             now = time.perf_counter() - start
             tree = process_tree(process.pid)
             run.peak_rss_mib = max(run.peak_rss_mib, sum(r for r, _ in tree.values()) / 2**20)
@@ -103,15 +114,38 @@ def watch(cmd: list[str], cwd: Path, env: dict[str, str], stages: list[str], run
                     run.stage_rss_mib[stage] = peak
             time.sleep(POLL_SECONDS)
         run.wall = time.perf_counter() - start
+        run.cpu = usage.ru_utime + usage.ru_stime
+        process.returncode = os.waitstatus_to_exitcode(status)
         if process.returncode != 0:
-            log.seek(0)
-            tail = log.read().decode(errors="replace")[-2000:]
+            output.seek(0)
+            tail = output.read().decode(errors="replace")[-2000:]
             raise RuntimeError(f"{' '.join(cmd)} failed ({process.returncode}):\n{tail}")
     run.stage_wall = {s: last - first + POLL_SECONDS for s, (first, last) in seen.items()}
 
 
-def scale_project(repo: Path, rows: int, fmt: str, dvc_tracked: bool, env: dict[str, str]) -> None:
-    """Write the N-row table into the copy `repo`, point `data.path` at it and commit."""
+def set_key(params: dict[str, object], dotted: str, value: object) -> None:
+    """Set `split.test_size`-style keys in a loaded params mapping (the sections must exist)."""
+    *sections, last = dotted.split(".")
+    node = params
+    for name in sections:
+        child = node.get(name)
+        if not isinstance(child, dict):
+            raise KeyError(f"params.yaml has no section {name!r} (for {dotted})")
+        node = child
+    node[last] = value
+
+
+def scale_project(
+    repo: Path,
+    rows: int,
+    fmt: str,
+    dvc_tracked: bool,
+    env: dict[str, str],
+    *,
+    settings: Mapping[str, object] | None = None,
+) -> None:
+    """Write the N-row table into the copy `repo`, point `data.path` at it, apply `settings`
+    (dotted params keys) and commit."""
     params = yaml.safe_load((repo / PARAMS).read_text(encoding="utf-8"))
     data = params["data"]
     source = repo / data["path"]
@@ -129,6 +163,8 @@ def scale_project(repo: Path, rows: int, fmt: str, dvc_tracked: bool, env: dict[
         pd.read_parquet(parquet).to_csv(repo / table, index=False, na_rep=missing)
         parquet.unlink()
     data["path"] = str(table)
+    for key, value in (settings or {}).items():
+        set_key(params, key, value)
     (repo / PARAMS).write_text(yaml.safe_dump(params, sort_keys=False), encoding="utf-8")
     add = ["dvc", "add", "-q", str(table)] if dvc_tracked else ["git", "add", str(table)]
     subprocess.run(add, cwd=repo, env=env, check=True, capture_output=True)
@@ -152,39 +188,40 @@ def measure(rows: int, fmt: str = "parquet", dvc_tracked: bool = True, threads: 
     return run
 
 
-def markdown(runs: list[Run], stages: list[str]) -> str:
-    """The runs as one table: total wall and peak RSS, then each stage's."""
-    head = ["rows", "format", "wall s", "peak RSS MiB (tree)"]
-    head += [f"{s} s / MiB" for s in stages] + ["load avg start/end"]
-    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    for run in runs:
-        cells = [f"{run.rows:,}", run.format, f"{run.wall:.1f}", f"{run.peak_rss_mib:.0f}"]
-        for stage in stages:
-            wall, rss = run.stage_wall.get(stage), run.stage_rss_mib.get(stage)
-            cells.append("-" if wall is None or rss is None else f"{wall:.1f} / {rss:.0f}")
-        cells.append(f"{run.load[0]:.1f} / {run.load[1]:.1f}")
-        lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines) + "\n"
-
-
 def main(argv: list[str] | None = None) -> int:
+    """Measure each size, print the section, and write it into a markdown file when asked."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", required=True, help="comma-separated row counts, e.g. 1000,10000")
     parser.add_argument("--format", choices=["parquet", "csv"], default="parquet")
     parser.add_argument("--git-tracked", action="store_true", help="git add the table, not DVC")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--json", type=Path, default=None, help="also write the runs as JSON")
+    parser.add_argument("--write", type=Path, help="replace the bench:scale section of this file")
     args = parser.parse_args(argv)
-    counts = [int(part) for part in args.rows.split(",") if part.strip()]
+    try:
+        counts = [int(part) for part in args.rows.split(",") if part.strip()]
+    except ValueError:
+        parser.error(f"--rows {args.rows!r}: give whole numbers separated by commas")
+    if not counts or min(counts) < 1:
+        parser.error(f"--rows {args.rows!r}: give at least one row count, each at least 1")
     stages = list(yaml.safe_load((ROOT / "dvc.yaml").read_text(encoding="utf-8"))["stages"])
+    load_before = os.getloadavg()[0]
     runs = []
-    for rows in counts:
-        print(f"scale: {rows:,} rows ...", file=sys.stderr, flush=True)
+    for number, rows in enumerate(counts, 1):
+        log(f"scale {number}/{len(counts)}: {rows:,} rows, generate the table and dvc repro")
         runs.append(measure(rows, args.format, not args.git_tracked, args.threads))
     if args.json is not None:
         args.json.write_text(json.dumps([asdict(run) for run in runs], indent=2) + "\n")
     order = [s for s in ("validate", "prepare", "featurize", "train", "evaluate") if s in stages]
-    sys.stdout.write(markdown(runs, order + [s for s in stages if s not in order]))
+    setup = Setup(
+        args.format, not args.git_tracked, args.threads, (load_before, os.getloadavg()[0])
+    )
+    section = render(runs, order + [s for s in stages if s not in order], setup)
+    print(section)
+    if args.write is not None:
+        document = args.write.read_text(encoding="utf-8") if args.write.exists() else ""
+        args.write.write_text(replace_section(document, section, START, END), encoding="utf-8")
+        log(f"wrote the scale section of {args.write}")
     return 0
 
 
