@@ -169,3 +169,20 @@ def test_an_inferred_contract_refuses_values_far_outside_its_sample() -> None:
         validate(frame.assign(age=[20, 40, 200]), drafted, "x.csv")
     with pytest.raises(TabmlError, match="column 'year' has 1 value above 2022"):
         validate(frame.assign(year=[2001, 2010, 3000]), drafted, "x.csv")
+
+
+def test_a_categorical_column_stays_categorical_and_is_still_checked(
+    contract, sample: pd.DataFrame
+) -> None:  # type: ignore[no-untyped-def]
+    """Parquet's dictionary columns arrive as categoricals: coercing them to text would build one
+    string per row, so they stay categoricals, and their values are checked all the same."""
+    sample["race"] = sample["race"].astype("category")
+    valid = validate(sample.copy(), contract, "x.parquet")
+    assert isinstance(valid["race"].dtype, pd.CategoricalDtype)
+    assert str(valid["workclass"].dtype) == "str"  # text stays text
+    sample["race"] = sample["race"].cat.add_categories(["Martian"])
+    sample.loc[5, "race"] = "Martian"
+    with pytest.raises(
+        TabmlError, match="column 'race' has 1 value outside its allowed categories"
+    ):
+        validate(sample, contract, "x.parquet")

@@ -77,10 +77,16 @@ def load_contract(path: Path) -> Contract:
         raise TabmlError(f"{path}: key '{key}': {message}") from None
 
 
-def to_schema(contract: Contract) -> pa.DataFrameSchema:
-    """Compile the contract into a pandera schema that coerces to the declared types."""
+def to_schema(contract: Contract, frame: pd.DataFrame | None = None) -> pa.DataFrameSchema:
+    """Compile the contract into a pandera schema that coerces to the declared types.
+
+    A category column that is already a pandas categorical in `frame` (parquet's dictionary
+    columns) stays one: coercing it to text would write out one string per row (tabml.frames)."""
     columns = {}
     for name, spec in contract.columns.items():
+        dtype = _PANDAS_DTYPE[spec.type]
+        if spec.type == "category" and frame is not None and name in frame:
+            dtype = "category" if isinstance(frame[name].dtype, pd.CategoricalDtype) else dtype
         checks = []
         if spec.min is not None:
             checks.append(pa.Check.ge(spec.min))
@@ -90,9 +96,7 @@ def to_schema(contract: Contract) -> pa.DataFrameSchema:
             checks.append(pa.Check.isin(spec.categories))
         if spec.type == "number":  # "inf" or a 400-digit number parses as infinity
             checks.append(pa.Check(lambda s: ~np.isinf(s), name="finite"))
-        columns[name] = pa.Column(
-            _PANDAS_DTYPE[spec.type], checks=checks, nullable=spec.nullable, coerce=True
-        )
+        columns[name] = pa.Column(dtype, checks=checks, nullable=spec.nullable, coerce=True)
     return pa.DataFrameSchema(columns, strict=True, ordered=False)
 
 
@@ -163,7 +167,7 @@ def validate(
     `inplace` coerces `frame` itself instead of a copy, for callers that only check.
     """
     try:
-        return to_schema(contract).validate(frame, lazy=True, inplace=inplace)
+        return to_schema(contract, frame).validate(frame, lazy=True, inplace=inplace)
     except pa.errors.SchemaErrors as exc:
         problems = explain(exc.failure_cases, contract, frame) or ["does not match the contract"]
         raise TabmlError(f"{source}: {first_problem(problems)}") from None

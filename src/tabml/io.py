@@ -22,6 +22,7 @@ from typing import Any
 import pandas as pd
 
 from tabml.errors import TabmlError
+from tabml.frames import python_categories
 
 _FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
@@ -86,7 +87,7 @@ def read_parquet(path: Path) -> pd.DataFrame:
     """Read a parquet file written by an upstream stage."""
     if not path.exists():
         raise TabmlError(f"{path}: file not found; run the upstream stage first (dvc repro)")
-    return pd.read_parquet(path)
+    return python_categories(pd.read_parquet(path))
 
 
 def write_csv(path: Path, frame: pd.DataFrame, float_format: str = "%.6g") -> None:
@@ -166,7 +167,7 @@ def _read_raw_parquet(path: Path, na_values: list[str], skip: set[str]) -> pd.Da
                 frame[name] = column.cat.remove_categories(markers)
         elif not pd.api.types.is_numeric_dtype(column) and na_values:
             frame[name] = column.mask(column.isin(na_values))
-    return frame
+    return python_categories(frame)
 
 
 def to_raw_csv(frame: pd.DataFrame, na_values: list[str]) -> bytes:

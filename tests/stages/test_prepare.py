@@ -52,3 +52,14 @@ def test_params_must_name_contract_columns(
     data = params.data.model_copy(update={"groups": ["sex"]})
     with pytest.raises(TabmlError, match="data.groups names column 'sex'"):
         prepare(raw, contract, data, params.split, "x.csv")
+
+
+def test_splits_keep_text_as_categoricals_with_python_string_categories(
+    splits: tuple[pd.DataFrame, pd.DataFrame],
+) -> None:
+    """A code per row instead of a string (tabml.frames), in memory and in the parquet files."""
+    for half in splits:
+        for name in ("workclass", "race", "gender"):
+            assert isinstance(half[name].dtype, pd.CategoricalDtype)
+            assert half[name].cat.categories.dtype == object
+        assert not isinstance(half["age"].dtype, pd.CategoricalDtype)

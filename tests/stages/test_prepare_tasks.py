@@ -126,3 +126,23 @@ def test_a_split_too_small_for_every_class_on_each_side_is_one_sentence() -> Non
         check_split(target, "y", SplitParams(test_size=0.2))
     check_split(target, "y", SplitParams(test_size=0.25))  # 5 test rows: one per class
     check_split(pd.Series(np.arange(20.0)), "y", SplitParams(test_size=0.1), stratify=False)
+
+
+@pytest.mark.parametrize("task", ["binary", "multiclass"])
+def test_a_categorical_target_encodes_as_its_text(task: str) -> None:
+    """A parquet target arrives as a categorical (with unused categories): it is encoded from its
+    codes, never row by row, and exactly as the same values as text."""
+    values = ["b", "a", "c", "a"] if task == "multiclass" else ["b", "a", "b", "a"]
+    text = pd.DataFrame({"y": pd.Series(values, dtype="str")})
+    categorical = pd.DataFrame(
+        {"y": pd.Categorical(values, categories=["z", *sorted(set(values))])}
+    )
+    expected = encode_target(text, data(task), "t.csv")
+    labels, classes = encode_target(categorical, data(task), "t.parquet")
+    assert labels.tolist() == expected[0].tolist() and labels.dtype == expected[0].dtype
+    assert classes == expected[1] and "z" not in classes
+
+
+def test_a_missing_binary_label_is_the_other_class() -> None:
+    labels, _ = encode_target(pd.DataFrame({"y": ["a", None, "b"]}), data("binary"), "t")
+    assert labels.tolist() == [1, 0, 0]
