@@ -5,6 +5,7 @@ import zipfile
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 import skops.io as sio
 from sklearn.datasets import make_classification
@@ -104,3 +105,14 @@ def test_read_json_problems(tmp_path: Path) -> None:
     bad.write_text("{nope")
     with pytest.raises(TabmlError, match="m.json: not valid JSON"):
         io.read_json(bad)
+
+
+def test_read_parquet_reads_only_the_columns_asked_with_python_string_categories(
+    tmp_path: Path,
+) -> None:
+    frame = pd.DataFrame({"t": pd.Categorical(["a", "b", "a"]), "n": [1, 2, 3], "y": [0, 1, 0]})
+    io.write_parquet(tmp_path / "f.parquet", frame)
+    assert io.read_parquet(tmp_path / "f.parquet", columns=["y"]).columns.tolist() == ["y"]
+    back = io.read_parquet(tmp_path / "f.parquet")
+    assert back["t"].cat.categories.dtype == object
+    assert back["t"].tolist() == ["a", "b", "a"]

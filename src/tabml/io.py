@@ -83,11 +83,11 @@ def write_parquet(path: Path, frame: pd.DataFrame) -> None:
         frame.to_parquet(tmp, index=False)
 
 
-def read_parquet(path: Path) -> pd.DataFrame:
-    """Read a parquet file written by an upstream stage."""
+def read_parquet(path: Path, columns: list[str] | None = None) -> pd.DataFrame:
+    """Read a parquet file written by an upstream stage (only `columns`, when given)."""
     if not path.exists():
         raise TabmlError(f"{path}: file not found; run the upstream stage first (dvc repro)")
-    return python_categories(pd.read_parquet(path))
+    return python_categories(pd.read_parquet(path, columns=columns))
 
 
 def write_csv(path: Path, frame: pd.DataFrame, float_format: str = "%.6g") -> None:
