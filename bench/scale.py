@@ -34,6 +34,7 @@ import yaml
 from generate import generate
 from pipeline import THREAD_VARS, copy_repo, log, replace_section, tool_env
 from scale_section import END, START, Run, Setup, markdown, render
+from tabml.progress import track
 
 # What the tests and bench/report_scale.py use (Run and markdown moved to scale_section.py).
 __all__ = [
@@ -95,7 +96,8 @@ def watch(cmd: list[str], cwd: Path, env: dict[str, str], stages: list[str], run
     """Run `cmd`, polling its process tree until it ends; fill `run`'s wall time and peaks."""
     start = time.perf_counter()
     seen: dict[str, tuple[float, float]] = {}  # stage -> first and last time it was seen
-    with tempfile.TemporaryFile() as output:
+    label = f"[bench] {' '.join(cmd)}"
+    with tempfile.TemporaryFile() as output, track(label):  # elapsed time on stderr while it runs
         process = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=output, stderr=subprocess.STDOUT)
         while True:
             # wait4 reaps the process and sums the CPU of every descendant it waited for
@@ -157,7 +159,8 @@ def scale_project(
     table = Path("data/raw") / f"scale-{rows}.{fmt}"
     keep = {data["target"], *(data.get("drop") or []), data.get("id_column") or ""}
     parquet = (repo / table).with_suffix(".parquet")
-    generate(frame, rows, parquet, seed=0, exclude=keep)
+    with track(f"[bench] generate {rows:,} rows"):
+        generate(frame, rows, parquet, seed=0, exclude=keep)
     if fmt == "csv":
         missing = na_values[0] if na_values else ""
         pd.read_parquet(parquet).to_csv(repo / table, index=False, na_rep=missing)
