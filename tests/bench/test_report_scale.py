@@ -51,6 +51,13 @@ def test_make_report_is_both_commands_and_judged_on_its_median() -> None:
     assert "| `make report` (both) | **47.5 s** |" in text
     slow = result([59.0, 61.0, 70.0], [1.0, 1.0, 1.0])
     assert "target ≤ 60 s: **not met**." in "\n".join(report_scale.lines(slow))
+    assert "no more runs" not in "\n".join(report_scale.lines(slow))
+
+
+def test_a_run_far_over_the_target_says_why_it_was_the_last() -> None:
+    text = "\n".join(report_scale.lines(result([900.0], [2.0])))
+    assert "Median of 1 (no more runs after one over 3x the target)" in text
+    assert "target ≤ 60 s: **not met**." in text
 
 
 def test_a_skipped_run_says_so() -> None:
