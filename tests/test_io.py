@@ -116,3 +116,19 @@ def test_read_parquet_reads_only_the_columns_asked_with_python_string_categories
     back = io.read_parquet(tmp_path / "f.parquet")
     assert back["t"].cat.categories.dtype == object
     assert back["t"].tolist() == ["a", "b", "a"]
+
+
+def test_both_ways_of_reading_parquet_give_the_same_frame_and_attrs(tmp_path: Path) -> None:
+    """Column by column (a smaller peak) or at once (one block per dtype, so scikit-learn gets
+    the train features as one array without a copy): the same frame either way."""
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({f"x{i}": rng.random(50) for i in range(4)})
+    frame["y"] = (frame["x0"] > 0.5).astype(np.int8)
+    frame.attrs = {"classes": ["no", "yes"]}
+    io.write_parquet(tmp_path / "f.parquet", frame)
+    by_column = io.read_parquet(tmp_path / "f.parquet")
+    at_once = io.read_parquet(tmp_path / "f.parquet", one_block=True)
+    pd.testing.assert_frame_equal(by_column, frame)
+    pd.testing.assert_frame_equal(at_once, frame)
+    assert by_column.attrs == at_once.attrs == {"classes": ["no", "yes"]}
+    assert at_once.drop(columns=["y"])._mgr.nblocks == 1

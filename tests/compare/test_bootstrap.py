@@ -116,3 +116,43 @@ def test_progress_counts_resamples_on_stderr_and_stays_quiet_when_quick(
         "bootstrap: 300/300 resamples",
     ]
     assert "done in" in lines[3] and "done in" in lines[-1]
+
+
+def test_up_to_max_rows_the_bootstrap_is_the_plain_one() -> None:
+    base, pr = sample(3000, seed=1), sample(3000, noise=0.1, seed=1)
+    plain = bootstrap_deltas(base, pr, NAMES, paired=True, resamples=200, seed=4)
+    capped = bootstrap_deltas(base, pr, NAMES, paired=True, resamples=200, seed=4, max_rows=3000)
+    assert capped == plain
+
+
+@pytest.mark.parametrize("paired", [True, False])
+def test_past_max_rows_the_interval_keeps_the_full_width_around_the_full_delta(
+    paired: bool,
+) -> None:
+    """A seeded subsample's resamples, rescaled by sqrt(m / n), give about the interval of a
+    bootstrap over all rows, centred on the point delta of all rows."""
+    base, pr = sample(40_000, seed=2), sample(40_000, noise=0.15, seed=2)
+    full = bootstrap_deltas(base, pr, NAMES, paired=paired, resamples=400, seed=0)
+    bounded = bootstrap_deltas(base, pr, NAMES, paired=paired, resamples=400, seed=0, max_rows=5000)
+    again = bootstrap_deltas(base, pr, NAMES, paired=paired, resamples=400, seed=0, max_rows=5000)
+    assert bounded == again  # seeded
+    for whole, part in zip(full, bounded, strict=True):
+        assert (part.base, part.pr, part.delta) == (whole.base, whole.pr, whole.delta)
+        width, bounded_width = whole.high - whole.low, part.high - part.low
+        assert bounded_width == pytest.approx(width, rel=0.3), whole.metric
+        assert part.low < part.delta < part.high
+    plain_small = bootstrap_deltas(
+        base.take(np.arange(5000)), pr.take(np.arange(5000)), NAMES, paired=paired, resamples=400
+    )
+    auc_small = next(d for d in plain_small if d.metric == "roc_auc")
+    auc_bounded = next(d for d in bounded if d.metric == "roc_auc")
+    assert auc_bounded.high - auc_bounded.low < 0.6 * (auc_small.high - auc_small.low)
+
+
+def test_a_bounded_interval_of_one_revision_is_centred_on_all_rows() -> None:
+    whole = sample(30_000, seed=5)
+    full = bootstrap_intervals(whole, NAMES, resamples=300, seed=1)
+    bounded = bootstrap_intervals(whole, NAMES, resamples=300, seed=1, max_rows=4000)
+    for a, b in zip(full, bounded, strict=True):
+        assert b.value == a.value
+        assert b.high - b.low == pytest.approx(a.high - a.low, rel=0.3), a.metric

@@ -135,3 +135,10 @@ def test_a_comparisons_baseline_reaches_the_report_and_the_gate_table(
     recorded = summary(with_baseline)["baseline"]
     assert recorded["score"] == prevalence and recorded["label"] == 0
     assert [d["metric"] for d in recorded["deltas"]] == ["roc_auc", "log_loss"]
+
+
+def test_a_bounded_bootstrap_says_so_under_the_metrics_table() -> None:
+    shown = section(render_data(sample(bootstrap_rows=50_000), passed=True), "Metrics")
+    assert "seeded subsample of 50000 rows, its interval rescaled to all rows" in shown
+    plain = section(render_data(sample(), passed=True), "Metrics")
+    assert "subsample" not in plain

@@ -93,3 +93,9 @@ def test_task_rules_name_their_keys(
     base = {"path": "t.csv", "contract": "c.yaml", "target": "y"}
     with pytest.raises(TabmlError, match=message):
         parse_params({"data": {**base, **data}, "train": train})
+
+
+def test_the_bootstrap_is_bounded_by_default_and_refuses_a_tiny_cap() -> None:
+    assert parse_params(minimal_params()).report.bootstrap.max_rows == 50_000
+    with pytest.raises(TabmlError, match="report.bootstrap.max_rows"):
+        parse_params(minimal_params(report={"bootstrap": {"max_rows": 10}}))

@@ -5,6 +5,13 @@ for all resamples at once by its weighted twin (twins.py), so 1,000 resamples of
 about a second, whatever the task. Paired: both revisions scored the same rows, and one draw
 weights both. Unpaired: each revision's rows are drawn independently (used when the test set
 itself changed). Progress (resamples done of all) goes to stderr when it takes a while.
+
+Bounded at any size: past `max_rows` rows (`report.bootstrap.max_rows`) the resamples are drawn
+from a seeded subsample of that many rows (the same rows on both sides when paired), and each
+resampled value v is mapped to `full + sqrt(m / n) * (v - sub)`, where `full` and `sub` are the
+metric on all n rows and on the m subsampled rows: a metric's spread shrinks as one over the
+square root of the rows, so the interval keeps the width it would have on all n rows, centred on
+the full point value. Below the cap nothing changes.
 """
 
 from __future__ import annotations
@@ -79,6 +86,40 @@ def _point(sample: Sample, names: list[str]) -> dict[str, float]:
     return {name: float(values[name][0]) for name in names}
 
 
+@dataclass(frozen=True)
+class _Bounded:
+    """The rows a bootstrap resamples (all, or a subsample), and how to map a resampled value
+    back to the full sample's scale."""
+
+    sample: Sample
+    full: dict[str, float]
+    sub: dict[str, float]
+    scale: float
+
+    def rescaled(self, name: str, values: Array) -> Array:
+        if self.scale == 1.0:
+            return values
+        return self.full[name] + self.scale * (values - self.sub[name])
+
+
+def _subsample_rows(rows: int, max_rows: int | None, seed: int) -> Array | None:
+    """Seeded sorted positions of `max_rows` of `rows` rows, or None when all of them fit."""
+    if max_rows is None or rows <= max_rows:
+        return None
+    rng = np.random.default_rng((seed, rows, max_rows))  # apart from the resamples' stream
+    return np.sort(rng.choice(rows, size=max_rows, replace=False))
+
+
+def _bounded(sample: Sample, names: list[str], kept: Array | None) -> _Bounded:
+    full = _point(sample, names)
+    if kept is None:
+        return _Bounded(sample, full, full, 1.0)
+    small = sample.take(kept)
+    return _Bounded(
+        small, full, _point(small, names), float(np.sqrt(len(kept) / len(sample.labels)))
+    )
+
+
 def bootstrap_deltas(
     base: Sample,
     pr: Sample,
@@ -88,27 +129,32 @@ def bootstrap_deltas(
     resamples: int = 1000,
     confidence: float = 0.95,
     seed: int = 0,
+    max_rows: int | None = None,
 ) -> list[Delta]:
     """Point deltas and percentile intervals of PR minus base for each metric.
 
     With `paired=True`, `base` and `pr` must hold the same rows in the same order, and each
-    resample weights the same rows on both sides.
+    resample weights the same rows on both sides. Past `max_rows` rows, see the module's note.
     """
     if paired and len(base.labels) != len(pr.labels):
         raise ValueError("a paired bootstrap needs the same rows in both revisions")
+    kept_base = _subsample_rows(len(base.labels), max_rows, seed)
+    kept_pr = kept_base if paired else _subsample_rows(len(pr.labels), max_rows, seed + 1)
+    side_base, side_pr = _bounded(base, names, kept_base), _bounded(pr, names, kept_pr)
     rng = np.random.default_rng(seed)
     diffs: dict[str, list[Array]] = {name: [] for name in names}
     with track("bootstrap", resamples, "resamples") as shown:
         for start in range(0, resamples, _CHUNK):
             size = min(_CHUNK, resamples - start)
-            counts_base = _counts(rng, len(base.labels), size)
-            counts_pr = counts_base if paired else _counts(rng, len(pr.labels), size)
-            boot_base = weighted_metrics(counts_base, base, names)
-            boot_pr = weighted_metrics(counts_pr, pr, names)
+            counts_base = _counts(rng, len(side_base.sample.labels), size)
+            counts_pr = counts_base if paired else _counts(rng, len(side_pr.sample.labels), size)
+            boot_base = weighted_metrics(counts_base, side_base.sample, names)
+            boot_pr = weighted_metrics(counts_pr, side_pr.sample, names)
             for name in names:
-                diffs[name].append(boot_pr[name] - boot_base[name])
+                pr_values = side_pr.rescaled(name, boot_pr[name])
+                diffs[name].append(pr_values - side_base.rescaled(name, boot_base[name]))
             shown.update(advance=size)
-    point_base, point_pr = _point(base, names), _point(pr, names)
+    point_base, point_pr = side_base.full, side_pr.full
     return [
         Delta(
             name,
@@ -138,16 +184,19 @@ def bootstrap_intervals(
     resamples: int = 1000,
     confidence: float = 0.95,
     seed: int = 0,
+    max_rows: int | None = None,
 ) -> list[Interval]:
-    """Point value and percentile interval of each metric for one revision (e.g. a model card)."""
+    """Point value and percentile interval of each metric for one revision (e.g. a model card);
+    past `max_rows` rows, see the module's note."""
+    side = _bounded(sample, names, _subsample_rows(len(sample.labels), max_rows, seed))
     rng = np.random.default_rng(seed)
     draws: dict[str, list[Array]] = {name: [] for name in names}
     with track("bootstrap", resamples, "resamples") as shown:
         for start in range(0, resamples, _CHUNK):
             size = min(_CHUNK, resamples - start)
-            counts = _counts(rng, len(sample.labels), size)
-            for name, values in weighted_metrics(counts, sample, names).items():
-                draws[name].append(values)
+            counts = _counts(rng, len(side.sample.labels), size)
+            for name, values in weighted_metrics(counts, side.sample, names).items():
+                draws[name].append(side.rescaled(name, values))
             shown.update(advance=size)
-    point = _point(sample, names)
+    point = side.full
     return [Interval(name, point[name], *_percentiles(draws[name], confidence)) for name in names]

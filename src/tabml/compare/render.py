@@ -88,6 +88,11 @@ def metrics_section(data: ReportData) -> Section:
         else f"**Unpaired** bootstrap: the test set changed ({data.base_rows} base rows, "
         f"{data.pr_rows} PR rows), so rows cannot be compared one to one."
     )
+    if data.bootstrap_rows is not None:
+        note += (
+            f" Each resample drew from a seeded subsample of {data.bootstrap_rows} rows, its "
+            f"interval rescaled to all rows ({code('report.bootstrap.max_rows')})."
+        )
     lower = [code(d.metric) for d in data.deltas if metrics.get(d.metric).lower_is_better]
     if lower:
         listed = lower[0] if len(lower) == 1 else f"{', '.join(lower[:-1])} and {lower[-1]}"

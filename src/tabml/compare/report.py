@@ -83,6 +83,7 @@ class Comparison:
     baseline: BaselineComparison | None = None
     task: Task = "binary"
     notes: tuple[str, ...] = ()  # shown as warnings at the top of the report
+    bootstrap_rows: int | None = None  # the subsample resampled past report.bootstrap.max_rows
 
     @property
     def passed(self) -> bool:
@@ -147,6 +148,7 @@ def against_baseline(
         resamples=boot.samples,
         confidence=boot.confidence,
         seed=boot.seed,
+        max_rows=boot.max_rows,
     )
     first = int(baseline.predicted[0])
     if task == "binary":
@@ -186,6 +188,7 @@ def slice_deltas(
                 resamples=boot.samples,
                 confidence=boot.confidence,
                 seed=boot.seed,
+                max_rows=boot.max_rows,
             )
             found += [SliceDelta(group, value, len(p), delta) for delta in deltas]
     return found
@@ -229,10 +232,12 @@ def compare_revisions(
         resamples=boot.samples,
         confidence=boot.confidence,
         seed=boot.seed,
+        max_rows=boot.max_rows,
     )
     slices = slice_deltas(
         base_rows, pr_rows, params.data.groups, report, aligned is not None, task=task
     )
+    largest = max(len(base_rows), len(pr_rows))
     baseline = against_baseline(pr_rows, report, task)
     return Comparison(
         base=base,
@@ -253,6 +258,7 @@ def compare_revisions(
         ),
         headline=report.headline,
         baseline=baseline,
+        bootstrap_rows=boot.max_rows if largest > boot.max_rows else None,
         task=task,
         notes=notes,
     )

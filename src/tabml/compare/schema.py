@@ -221,6 +221,7 @@ class ReportData(Model):
     lock_reasons: Annotated[tuple[Text, ...], Field(max_length=MAX_REASONS)]
     warnings: Annotated[tuple[Text, ...], Field(max_length=MAX_WARNINGS)] = ()
     baseline: BaselineData | None = None  # None: the PR's predictions had no baseline
+    bootstrap_rows: Count | None = None  # resampled subsample past report.bootstrap.max_rows
     versions: Versions
 
     @model_validator(mode="after")

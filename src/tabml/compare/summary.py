@@ -211,6 +211,7 @@ def from_comparison(comparison: Comparison, warnings: tuple[str, ...] = ()) -> R
         lock_reasons=tuple(clip(r) for r in comparison.head_lock.reasons[:MAX_REASONS]),
         warnings=tuple(notes[:MAX_WARNINGS]),
         baseline=_baseline(comparison.baseline),
+        bootstrap_rows=comparison.bootstrap_rows,
         versions=Versions(
             tabml=version("tabml"),
             dvc=version("dvc"),

@@ -117,6 +117,9 @@ class BootstrapParams(_Section):
     samples: Annotated[int, Field(ge=100, le=100_000)] = 1000
     confidence: Probability = 0.95
     seed: int = 0
+    # Past this many test rows, resamples come from a seeded subsample and the interval is
+    # rescaled to all rows (compare/bootstrap.py): time and memory stay bounded at any size.
+    max_rows: Annotated[int, Field(ge=1000)] = 50_000
 
 
 class GateParams(_Section):

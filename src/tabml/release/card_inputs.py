@@ -116,4 +116,5 @@ def metric_intervals(
         resamples=boot.samples,
         confidence=boot.confidence,
         seed=boot.seed,
+        max_rows=boot.max_rows,
     )

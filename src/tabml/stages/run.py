@@ -104,7 +104,7 @@ def run_train(
     from tabml.stages.train import train
 
     if features is None:
-        features = io.read_parquet(paths.TRAIN_FEATURES)
+        features = io.read_parquet(paths.TRAIN_FEATURES, one_block=True)
     if featurizer is None:
         featurizer = io.load_model(paths.FEATURIZER)
     with status(f"training {params.train.model} on {len(features)} rows"):

@@ -76,6 +76,7 @@ def headline_delta(
         resamples=boot.samples,
         confidence=boot.confidence,
         seed=boot.seed,
+        max_rows=boot.max_rows,
     )
     return delta, paired
 
