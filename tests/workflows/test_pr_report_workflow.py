@@ -61,10 +61,12 @@ def test_uploads_the_report_whatever_the_gate_then_applies_the_gate_last() -> No
     assert upload["with"]["name"] == ARTIFACT and upload["with"]["path"] == "reports/pr/"
 
 
-def test_caches_uv_and_dvc() -> None:
+def test_caches_uv_the_venv_and_dvc() -> None:
     assert step("astral-sh/setup-uv")["with"]["enable-cache"] is True
-    cache = step("actions/cache")["with"]
-    assert cache["path"] == ".dvc/cache" and "hashFiles('dvc.lock')" in cache["key"]
+    caches = {s["with"]["path"]: s["with"] for s in STEPS if "actions/cache@" in s.get("uses", "")}
+    assert set(caches) == {".venv", ".dvc/cache"}
+    assert "hashFiles('dvc.lock')" in caches[".dvc/cache"]["key"]
+    assert "hashFiles('uv.lock', 'pyproject.toml')" in caches[".venv"]["key"]
 
 
 # -- executed under act ------------------------------------------------------------------------
