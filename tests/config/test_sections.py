@@ -96,6 +96,6 @@ def test_task_rules_name_their_keys(
 
 
 def test_the_bootstrap_is_bounded_by_default_and_refuses_a_tiny_cap() -> None:
-    assert parse_params(minimal_params()).report.bootstrap.max_rows == 50_000
+    assert parse_params(minimal_params()).report.bootstrap.max_rows == 20_000
     with pytest.raises(TabmlError, match="report.bootstrap.max_rows"):
         parse_params(minimal_params(report={"bootstrap": {"max_rows": 10}}))

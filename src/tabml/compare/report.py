@@ -176,7 +176,7 @@ def slice_deltas(
             continue
         base_values = base[group].astype("string").fillna("(missing)")
         pr_values = pr[group].astype("string").fillna("(missing)")
-        for value in sorted(set(base_values) & set(pr_values)):
+        for value in sorted(set(base_values.unique()) & set(pr_values.unique())):
             b, p = base[(base_values == value).to_numpy()], pr[(pr_values == value).to_numpy()]
             if task == "binary" and (b["label"].nunique() < 2 or p["label"].nunique() < 2):
                 continue  # ROC AUC needs both classes

@@ -119,7 +119,7 @@ class BootstrapParams(_Section):
     seed: int = 0
     # Past this many test rows, resamples come from a seeded subsample and the interval is
     # rescaled to all rows (compare/bootstrap.py): time and memory stay bounded at any size.
-    max_rows: Annotated[int, Field(ge=1000)] = 50_000
+    max_rows: Annotated[int, Field(ge=1000)] = 20_000
 
 
 class GateParams(_Section):
