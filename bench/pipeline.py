@@ -204,7 +204,9 @@ def render(results: Results) -> str:
         "",
         "Where the difference goes: every stage is its own `tabml` process that imports what its "
         "stage needs again (the four commands against one process), and DVC adds its own "
-        "start-up, hashing and caching of the outputs (`dvc repro` against the four commands). "
+        "start-up, hashing and caching of the outputs, and the `validate` stage, a fifth process "
+        "that checks params, contract and data before any output is deleted (`dvc repro` "
+        "against the four commands). "
         f"{metrics_note}",
         "",
         "### Start-up: `tabml --help` against a bare interpreter",

@@ -178,7 +178,10 @@ def pipeline_rows(result: PipelineResult) -> list[list[str]]:
     rest = [run.total - run.imports - run.work for run in floor]
     indent = "&nbsp;&nbsp;&nbsp;&nbsp;"
     named: list[tuple[str, list[Timing]]] = [
-        ("`dvc repro --force`: four stages, one `tabml` process each", result.repro),
+        (
+            "`dvc repro --force`: five stages (`validate` first), one `tabml` process each",
+            result.repro,
+        ),
         ("the four `tabml` commands in a row, without DVC", result.commands),
         ("one process (`bench/one_process.py`)", [run.total for run in floor]),
         (f"{indent}imports (the stage modules and what they import)", [r.imports for r in floor]),

@@ -20,8 +20,7 @@ def as_category(column: pd.Series) -> pd.Series:
     """`column` as a categorical with object (Python string) categories; missing stays missing.
 
     Categories are the sorted distinct values (those of an existing categorical are kept)."""
-    values = column.array if isinstance(column.dtype, pd.CategoricalDtype) else column
-    categorical = pd.Categorical(values)
+    categorical = pd.Categorical(column)
     categories = pd.Index(list(categorical.categories), dtype=object)
     codes = pd.Categorical.from_codes(categorical.codes, categories=categories)
     return pd.Series(codes, index=column.index, name=column.name)

@@ -126,8 +126,8 @@ def read_columns(path: Path, columns: list[str] | None = None) -> pd.DataFrame:
         )
         for name in names
     ]
-    if not parts:
-        return pd.read_parquet(path)
+    if not parts:  # no columns asked for: the rows' index alone
+        return pd.read_parquet(path, engine="pyarrow", columns=[])
     frame = pd.concat(parts, axis=1)  # no copy: each column keeps its own block
     frame.attrs = dict(parts[0].attrs)
     return frame

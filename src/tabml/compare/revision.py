@@ -1,7 +1,7 @@
 """One side of a comparison: a revision's outputs, params, lock state and input tables.
 
-The base's numbers come from the base commit itself: its committed outputs when they match its
-`dvc.lock` and that lock its code, params and data; else from reproducing it in a git worktree.
+The base's numbers come from the base commit itself: its committed outputs when they and its
+`dvc.lock` match its code, params and data; else it is reproduced in a git worktree.
 """
 
 from __future__ import annotations
@@ -236,7 +236,7 @@ def resolve_base(sha: str, main: Path, scratch: Path) -> Revision:
             if missing
             else f"its dvc.lock is stale ({status.reasons[0]})"
         )
-        share_cache(checkout, main)
+        share_cache(checkout, main)  # idempotent: a table checkout above may have done it
         dvc("repro", cwd=checkout)
         source = f"reproduced in a git worktree at `{short}`, because {why}"
         return load_revision(checkout, "base", sha, source, status)
