@@ -23,8 +23,8 @@ from tabml import io
 from tabml.config import LINEAR_MODEL, DataParams, FeaturizeParams, TrainParams
 from tabml.metrics import TASKS, Task
 from tabml.model_types import MODEL_TYPES, SKOPS_PROTOCOL, schema_types
+from tabml.paths import CLASSES
 from tabml.stages.featurize import featurize
-from tabml.stages.prepare import CLASSES
 from tabml.stages.train import train
 
 # Options with no choices in their type (numbers); the ones that can change what a model file

@@ -17,6 +17,8 @@ PREDICTED = "predicted"
 # The trivial baseline's score and label for the same rows (reports/baseline.json describes it).
 BASELINE_SCORE = "baseline_score"
 BASELINE_PREDICTED = "baseline_predicted"
+# The `attrs` key (kept in the parquet files) of a split's class list, written by prepare.
+CLASSES = "classes"
 
 # The validate stage's stamp: written only when params, contract and raw data pass.
 VALIDATED = Path("data/validated.json")

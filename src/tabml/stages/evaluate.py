@@ -20,12 +20,19 @@ from sklearn.inspection import permutation_importance
 from tabml import metrics as registry
 from tabml.config import DataParams, EvaluateParams
 from tabml.errors import TabmlError
-from tabml.paths import BASELINE_PREDICTED, BASELINE_SCORE, LABEL, PREDICTED, ROW_ID, SCORE
+from tabml.paths import (
+    BASELINE_PREDICTED,
+    BASELINE_SCORE,
+    CLASSES,
+    LABEL,
+    PREDICTED,
+    ROW_ID,
+    SCORE,
+)
 from tabml.stages import plots
 from tabml.stages.baseline import Baseline, fit_baseline
 from tabml.stages.featurize import feature_columns
 from tabml.stages.plots import calibration_table, precision_recall_table, roc_table
-from tabml.stages.prepare import CLASSES
 
 DIGITS = 6
 Vector = NDArray[Any]

@@ -18,7 +18,8 @@ from tabml.config import DataParams, SplitParams
 from tabml.contract import Contract, validate
 from tabml.errors import TabmlError, count, shown
 from tabml.frames import text_as_categories
-from tabml.paths import ROW_ID
+from tabml.paths import CLASSES, ROW_ID
+from tabml.stages.split import split_frame
 
 
 def check_columns(contract: Contract, data: DataParams, params_file: str = "params.yaml") -> None:
@@ -41,7 +42,6 @@ def check_columns(contract: Contract, data: DataParams, params_file: str = "para
 
 
 MAX_CLASSES = 50  # more distinct values than this is rarely a class: say so instead of fitting
-CLASSES = "classes"  # the `attrs` key (kept in the parquet file) of a split's class list
 
 
 def target_labels(frame: pd.DataFrame, data: DataParams, source: str) -> pd.Series:
@@ -198,21 +198,10 @@ def split(
     params_file: str = "params.yaml",
     stratify: bool = True,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """A seeded train/test split, stratified by class for classification; both halves keep the
-    class list in `attrs`."""
-    from sklearn.model_selection import train_test_split  # not imported by `tabml validate`
-
+    """A seeded train/test split, stratified by class for classification (stages/split.py);
+    both halves keep the class list in `attrs`."""
     check_split(frame[target], target, params, params_file, stratify)
-    train, test = train_test_split(
-        frame,
-        test_size=params.test_size,
-        random_state=params.seed,
-        stratify=frame[target] if stratify else None,
-    )
-    halves = train.reset_index(drop=True), test.reset_index(drop=True)
-    for half in halves:
-        half.attrs = dict(frame.attrs)
-    return halves
+    return split_frame(frame, target, params.test_size, params.seed, stratify)
 
 
 def read_contract(contract: Contract, raw: pd.DataFrame, data: DataParams) -> Contract:

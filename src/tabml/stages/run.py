@@ -2,8 +2,9 @@
 
 One function per stage, used by `tabml <stage>` and by `bench/one_process.py`, which hands each
 stage the previous one's results in memory so that its floor counts no re-reads. Stage modules
-are imported inside each function: `tabml validate` and `tabml prepare` never load the models
-of scikit-learn, and nothing here loads the report, serving or release code.
+are imported inside each function: `tabml validate` and `tabml prepare` never load
+scikit-learn, the later stages never load pandera (the contract), and nothing here loads the
+report, serving or release code.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tabml import io, paths
-from tabml.contract import Contract, dump_contract, infer_contract, load_contract, validate
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from sklearn.pipeline import Pipeline
 
     from tabml.config import Params
+    from tabml.contract import Contract
     from tabml.stages.evaluate import Evaluation
 
 # Shows what a long step is doing (the CLI passes its console's spinner); silent by default.
@@ -45,6 +46,8 @@ class Split:
 def read_raw(params: Params, *, drop: bool = False) -> tuple[Contract, pd.DataFrame]:
     """The contract and the raw table it describes (CSV or parquet), read with the contract's
     dtypes; `drop` leaves out the `data.drop` columns at read time (checks read them all)."""
+    from tabml.contract import load_contract  # pandera: only the stages that read the raw table
+
     contract = load_contract(params.data.contract)
     data = params.data
     raw = io.read_table(
@@ -159,6 +162,8 @@ def write_evaluation(result: Evaluation) -> None:
 
 def check_contract(params: Params) -> int:
     """Validate the raw table against its contract; the number of rows checked."""
+    from tabml.contract import validate
+
     contract, raw = read_raw(params)
     validate(raw, contract, str(params.data.path))
     return len(raw)
@@ -166,4 +171,6 @@ def check_contract(params: Params) -> int:
 
 def draft_contract(csv: Path, na_values: list[str], max_categories: int) -> str:
     """A draft contract (YAML) for a sample of a table, to review before use."""
+    from tabml.contract import dump_contract, infer_contract
+
     return dump_contract(infer_contract(io.read_csv(csv, na_values), max_categories))

@@ -18,9 +18,9 @@ from sklearn.pipeline import Pipeline
 from tabml.config import TrainParams
 from tabml.errors import TabmlError
 from tabml.metrics import Task
+from tabml.paths import CLASSES
 from tabml.progress import counting_iterations, track
 from tabml.stages.featurize import native_categorical_features
-from tabml.stages.prepare import CLASSES
 
 Estimator: TypeAlias = (
     LogisticRegression | Ridge | HistGradientBoostingClassifier | HistGradientBoostingRegressor
