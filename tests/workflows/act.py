@@ -19,7 +19,8 @@ What act (0.2.89) needs, measured on this machine, and what ``run_act`` does abo
   ``$ACT_STANDIN_LIB``). A missing stand-in raises ``StandinError`` before act starts.
 - ``--no-cache-server`` is required offline. act's artifact server (``--artifact-server-path``)
   is not used: it would only serve the real upload/download actions, which cannot be fetched;
-  the stand-ins use a plain directory store instead.
+  the stand-ins use a plain directory store instead. So does the actions/cache stand-in, only
+  when ``run_act`` gets ``cache=DIR``: a node action (node from the host), for its post step.
 - ``GITHUB_API_URL`` stays on github.com unless passed with ``--env`` (done when an emulator is
   given); ``--env GITHUB_RUN_ID=N`` sets both the variable and ``github.run_id``.
 - Jobs inherit act's own environment in host mode, so act runs with an isolated HOME,
@@ -289,6 +290,7 @@ def run_act(
     actor: str = "octocat",
     variables: Mapping[str, str] | None = None,
     inputs: Mapping[str, str] | None = None,
+    cache: Path | None = None,
     timeout: float = 1800,
 ) -> ActResult:
     """Run ``workflow`` (a path relative to ``repo``) for ``event`` with ``payload`` under act.
@@ -297,7 +299,9 @@ def run_act(
     ``tmp`` holds the artifact store, the cml log, the stand-ins' records and an isolated HOME:
     runs that share ``tmp`` share them (e.g. a ``workflow_run`` run downloading the artifacts of
     an earlier ``pull_request`` run by ``run-id``). ``secrets`` are added to a fake
-    ``GITHUB_TOKEN``; ``api`` points ``GITHUB_API_URL`` at an emulator.
+    ``GITHUB_TOKEN``; ``api`` points ``GITHUB_API_URL`` at an emulator. ``cache`` turns on the
+    actions/cache stand-in's local cache with that directory as its store (default: off, every
+    restore misses; standins/_lib/cache.py).
     """
     repo = Path(repo).resolve()
     if not (repo / workflow).is_file():
@@ -325,6 +329,7 @@ def run_act(
         "ACT_STANDIN_ARTIFACTS": str(artifacts),
         "ACT_STANDIN_RECORDS": str(records),
         "CML_STANDIN_LOG": str(cml_log),
+        **({"ACT_STANDIN_CACHE_DIR": str(cache)} if cache else {}),
         "GITHUB_RUN_ID": str(run_id),
         **({"GITHUB_API_URL": api.url, "GITHUB_GRAPHQL_URL": f"{api.url}/graphql"} if api else {}),
         **(env or {}),
