@@ -5,6 +5,7 @@
 
 1. `dvc repro --force` in a scratch copy of the repository against the one-process floor
    (bench/one_process.py: the four stage functions in one fresh Python process); bench/repro.py.
+   Each stage process's own imports, skops's apart; bench/stage_imports.py.
 2. `tabml --help` against a bare `python -c pass` on the same interpreter; bench/startup.py.
 3. A no-op `dvc repro` against DVC's own no-op on a one-stage pipeline; bench/repro.py.
 4. Installing the locked dependencies: uv without and with bytecode, a cached venv, pip, each
@@ -62,6 +63,7 @@ from measure import (
     write_section,
 )
 from repro import PipelineResult, Snapshot, bench_pipeline, pipeline_rows
+from stage_imports import StageImports, bench_stage_imports, stage_import_lines
 from startup import StartupResult, bench_startup, startup_lines, startup_rows
 
 __all__ = [
@@ -101,6 +103,7 @@ class Results:
     """Everything one benchmark run measured, and how."""
 
     pipeline: PipelineResult
+    imports: StageImports
     startup: StartupResult
     install: InstallResult | None
     setup: Setup
@@ -209,6 +212,8 @@ def render(results: Results) -> str:
         "against the four commands). "
         f"{metrics_note}",
         "",
+        *stage_import_lines(results.imports, pipeline.repro, [run.total for run in pipeline.floor]),
+        "",
         "### Start-up: `tabml --help` against a bare interpreter",
         "",
         *startup_lines(results.startup),
@@ -268,13 +273,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         scratch = Path(tmp)
         snapshot = Snapshot.create(scratch, args.threads)
         pipeline = bench_pipeline(snapshot, scratch, args.runs)
+        imports = bench_stage_imports(scratch / "floor", snapshot.env, args.runs)
         startup = bench_startup(snapshot.repo, snapshot.env, args.runs)
         src = snapshot.repo / "src"
         install = None if args.skip_install else bench_install(scratch, src, args.runs)
         scaling = bench_scaling(snapshot, scratch, args.scales, args.runs, pipeline.floor)
     load = (load_before, os.getloadavg()[0])
     setup = read_setup(ROOT)
-    results = Results(pipeline, startup, install, setup, scaling, args.runs, args.threads, load)
+    results = Results(
+        pipeline, imports, startup, install, setup, scaling, args.runs, args.threads, load
+    )
     body = render(results)
     print(body)
     if args.write is not None:

@@ -14,6 +14,7 @@ import install_choice
 import measure
 import pipeline as bench
 import repro
+import stage_imports
 import startup
 from measure import Timing
 
@@ -135,7 +136,10 @@ def results(
         for copies in scales
     ]
     setup = install_choice.Setup(compile_bytecode=True, caches_venv=False, caches_uv_downloads=True)
-    return bench.Results(pipeline, started, None, setup, scaling, 1, 1, (0.5, 0.5))
+    imports = stage_imports.StageImports(
+        dict.fromkeys(stage_imports.STAGES, 1.0), dict.fromkeys(stage_imports.STAGES, 0.0)
+    )
+    return bench.Results(pipeline, imports, started, None, setup, scaling, 1, 1, (0.5, 0.5))
 
 
 def test_summary_misses_the_targets_that_are_missed() -> None:
