@@ -151,9 +151,9 @@ BENCH_RUNS ?= 3
 BENCH_DOC ?= docs/performance.md
 
 .PHONY: bench
-bench: $(STAMP) ## All benchmarks in one run (pipeline, report, scale, serving) into BENCH_DOC
+bench: $(STAMP) ## All benchmarks in one run (pipeline, report, scale, act, serving) into BENCH_DOC
 	python bench/pipeline.py --runs "$(BENCH_RUNS)" --write "$(BENCH_DOC)"
-	$(MAKE) bench-report bench-scale
+	$(MAKE) bench-report bench-scale bench-act
 	dvc repro
 	python bench/serve.py --write "$(BENCH_DOC)"
 
@@ -165,6 +165,10 @@ bench-report: $(STAMP) ## PR report: bootstrap, tabml report, make report on REP
 .PHONY: bench-scale
 bench-scale: $(STAMP) ## dvc repro on generated tables of SCALE_ROWS rows: 10M-row targets, growth
 	python bench/scale.py --rows "$(SCALE_ROWS)" --write "$(BENCH_DOC)"
+
+.PHONY: bench-act
+bench-act: $(STAMP) ## PR report job under act: setup and job time with cold, then warm caches
+	python bench/act_setup.py --runs "$(BENCH_RUNS)" --write "$(BENCH_DOC)"
 
 .PHONY: dag
 dag: $(STAMP) ## Print the pipeline graph as mermaid (for the README)

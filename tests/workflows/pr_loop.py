@@ -166,12 +166,13 @@ _LOOPS: dict[Path, PrLoop] = {}
 def pr_loop(reproduced_repo: Path, tmp_path_factory: pytest.TempPathFactory) -> PrLoop:
     """The shared loop for this session (built on the first call)."""
     if reproduced_repo not in _LOOPS:
-        _LOOPS[reproduced_repo] = _build(reproduced_repo, tmp_path_factory.mktemp("pr-loop"))
+        _LOOPS[reproduced_repo] = build_loop(reproduced_repo, tmp_path_factory.mktemp("pr-loop"))
     return _LOOPS[reproduced_repo]
 
 
-def _build(reproduced_repo: Path, root: Path) -> PrLoop:
-    """Copy the reproduced repository and make main and the PR's two pushes."""
+def build_loop(reproduced_repo: Path, root: Path) -> PrLoop:
+    """Copy the reproduced repository into ``root`` and make main and the PR's two pushes
+    (public for bench/act_setup.py, which times the report run)."""
     repo = root / "repo"
     shutil.copytree(reproduced_repo, repo, symlinks=True)
     run(["git", "remote", "add", "origin", DEFAULT_ORIGIN], repo)
