@@ -2,8 +2,9 @@
 
 A fresh git worktree of the base has the table's `.dvc` file but not the table. It is checked out
 from the shared DVC cache, so the base's committed outputs are trusted when its lock matches,
-as for a table in git; without the table in the cache, the base is reproduced and that fails
-with DVC's reason (nothing is made up).
+as for a table in git. A table missing from the cache (a PR that changes it: `make pull` brought
+only the PR's version) is fetched from the DVC remote; without a remote that has it, the report
+stops with one sentence naming the table (nothing is made up).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tabml.compare.revision import resolve_base
+from tabml.compare.base import resolve_base
 from tabml.errors import TabmlError
 from tests.compare.scenarios import write_loans_repo
 from tests.support import run
@@ -45,10 +46,23 @@ def test_the_base_uses_its_committed_outputs_with_the_table_from_the_cache(
     assert len(base.outputs.predictions) > 0
 
 
-def test_a_table_missing_from_the_cache_is_reproduced_and_dvc_says_why(
+def test_a_table_missing_from_the_cache_is_fetched_from_the_remote(
+    dvc_tracked: tuple[Path, str], tmp_path: Path
+) -> None:
+    repo, sha = dvc_tracked
+    run(["dvc", "remote", "add", "-d", "-q", "storage", str(tmp_path / "remote")], repo)
+    run(["git", "commit", "-q", "-am", "a DVC remote"], repo)
+    run(["dvc", "push", "-q", f"{TABLE}.dvc"], repo)
+    shutil.rmtree(repo / ".dvc" / "cache")
+    sha = run(["git", "rev-parse", "HEAD"], repo).stdout.strip()
+    base = resolve_base(sha, repo, tmp_path / "scratch")
+    assert base.source == f"committed outputs at `{sha[:7]}`"
+
+
+def test_a_table_in_neither_cache_nor_remote_is_named(
     dvc_tracked: tuple[Path, str], tmp_path: Path
 ) -> None:
     repo, sha = dvc_tracked
     shutil.rmtree(repo / ".dvc" / "cache")
-    with pytest.raises(TabmlError, match="dvc repro in base"):
+    with pytest.raises(TabmlError, match=rf"base `{sha[:7]}`: its version of {TABLE} is neither"):
         resolve_base(sha, repo, tmp_path / "scratch")

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from tabml.compare.base import resolve_base
 from tabml.compare.bootstrap import Delta, Sample, bootstrap_deltas
 from tabml.compare.gate import Check, SliceDelta, evaluate_gate
 from tabml.compare.predictions import baseline_sample, classes, has_baseline, model_sample
@@ -19,7 +20,6 @@ from tabml.compare.revision import (
     flatten,
     head_status,
     load_revision,
-    resolve_base,
 )
 from tabml.compare.schema import BaselineStrategy
 from tabml.config import Params, ReportParams

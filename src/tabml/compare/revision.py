@@ -1,7 +1,8 @@
 """One side of a comparison: a revision's outputs, params, lock state and input tables.
 
 The base's numbers come from the base commit itself: its committed outputs when they and its
-`dvc.lock` match its code, params and data; else it is reproduced in a git worktree.
+`dvc.lock` match its code, params and data; else it is reproduced in a git worktree
+(compare/base.py).
 """
 
 from __future__ import annotations
@@ -210,36 +211,6 @@ def load_revision(root: Path, label: str, sha: str, source: str, status: LockSta
         lock_status=status,
         inputs={path: table_stats(root / path) for path in input_paths(lock)},
     )
-
-
-def share_cache(checkout: Path, main: Path) -> None:
-    """Point a worktree at the main checkout's DVC cache so unchanged stages are restored."""
-    cache = main / ".dvc" / "cache"
-    if cache.is_dir():
-        dvc("cache", "dir", "--local", str(cache.resolve()), cwd=checkout)
-
-
-def resolve_base(sha: str, main: Path, scratch: Path) -> Revision:
-    """The base revision's outputs: committed when trustworthy, else reproduced in a worktree."""
-    with git.worktree(sha, scratch / "base", cwd=main) as checkout:
-        listed = git.git("ls-files", "-z", "--", "*.dvc", cwd=checkout).split("\0")
-        if tables := [name for name in listed if name]:  # DVC-tracked raw tables: status sees them
-            share_cache(checkout, main)
-            dvc("checkout", "--allow-missing", *tables, cwd=checkout)
-        status = checkout_status(checkout)
-        missing = committed_outputs_missing(checkout)
-        short = sha[:7]
-        if status.fresh and not missing:
-            return load_revision(checkout, "base", sha, f"committed outputs at `{short}`", status)
-        why = (
-            f"its committed outputs are missing ({', '.join(missing)})"
-            if missing
-            else f"its dvc.lock is stale ({status.reasons[0]})"
-        )
-        share_cache(checkout, main)  # idempotent: a table checkout above may have done it
-        dvc("repro", cwd=checkout)
-        source = f"reproduced in a git worktree at `{short}`, because {why}"
-        return load_revision(checkout, "base", sha, source, status)
 
 
 def flatten(tree: Any, prefix: str = "") -> dict[str, Any]:
