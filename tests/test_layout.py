@@ -57,6 +57,7 @@ NOT_A_MODULE = {
     "test_bad_inputs.py": "bad input through every command: one sentence, outputs kept",
     "test_venv_commands.py": "dvc typed by hand with the venv not activated (docs' commands)",
     "test_scheduling.py": "the order `make test` hands test files to its workers (tests/)",
+    "test_yaml_parser.py": "DVC's YAML parser: pyproject's ruamel.yaml.clib is the one it uses",
     "release/test_dockerfile.py": "the serving image's Dockerfile",
     "cli/test_imports.py": "what each command imports (every module of cli/)",
     "cli/test_tree.py": "the command tree of cli/__init__.py (see TESTED_ELSEWHERE)",

@@ -1,4 +1,5 @@
-"""The base of a report whose raw table is tracked by DVC (`dvc add`, docs/scaling.md), not git.
+"""compare/base.py: the base of a report whose raw table is tracked by DVC (`dvc add`,
+docs/scaling.md), not git.
 
 A fresh git worktree of the base has the table's `.dvc` file but not the table. It is checked out
 from the shared DVC cache, so the base's committed outputs are trusted when its lock matches,
@@ -14,13 +15,22 @@ from pathlib import Path
 
 import pytest
 
-from tabml.compare.base import resolve_base
+from tabml.compare.base import resolve_base, tracked_outputs
 from tabml.errors import TabmlError
 from tests.compare.scenarios import write_loans_repo
 from tests.support import run
 
-pytestmark = pytest.mark.slow
 TABLE = "data/raw/loans.csv"
+
+
+def test_tracked_outputs_are_the_paths_a_dvc_file_names_beside_it(tmp_path: Path) -> None:
+    (tmp_path / "data" / "raw").mkdir(parents=True)
+    text = "outs:\n- md5: 0f\n  path: loans.csv\n- path: sub/extra.parquet\n"
+    (tmp_path / "data" / "raw" / "loans.csv.dvc").write_text(text, encoding="utf-8")
+    assert tracked_outputs(tmp_path, "data/raw/loans.csv.dvc") == [
+        tmp_path / "data" / "raw" / "loans.csv",
+        tmp_path / "data" / "raw" / "sub" / "extra.parquet",
+    ]
 
 
 @pytest.fixture
@@ -36,6 +46,7 @@ def dvc_tracked(tmp_path: Path) -> tuple[Path, str]:
     return repo, run(["git", "rev-parse", "HEAD"], repo).stdout.strip()
 
 
+@pytest.mark.slow  # real git worktrees and dvc
 def test_the_base_uses_its_committed_outputs_with_the_table_from_the_cache(
     dvc_tracked: tuple[Path, str], tmp_path: Path
 ) -> None:
@@ -46,6 +57,7 @@ def test_the_base_uses_its_committed_outputs_with_the_table_from_the_cache(
     assert len(base.outputs.predictions) > 0
 
 
+@pytest.mark.slow  # real git worktrees and dvc
 def test_a_table_missing_from_the_cache_is_fetched_from_the_remote(
     dvc_tracked: tuple[Path, str], tmp_path: Path
 ) -> None:
@@ -59,6 +71,7 @@ def test_a_table_missing_from_the_cache_is_fetched_from_the_remote(
     assert base.source == f"committed outputs at `{sha[:7]}`"
 
 
+@pytest.mark.slow  # real git worktrees and dvc
 def test_a_table_in_neither_cache_nor_remote_is_named(
     dvc_tracked: tuple[Path, str], tmp_path: Path
 ) -> None:
