@@ -19,8 +19,9 @@ What act (0.2.89) needs, measured on this machine, and what ``run_act`` does abo
   ``$ACT_STANDIN_LIB``). A missing stand-in raises ``StandinError`` before act starts.
 - ``--no-cache-server`` is required offline. act's artifact server (``--artifact-server-path``)
   is not used: it would only serve the real upload/download actions, which cannot be fetched;
-  the stand-ins use a plain directory store instead. So does the actions/cache stand-in, only
-  when ``run_act`` gets ``cache=DIR``: a node action (node from the host), for its post step.
+  the stand-ins use a plain directory store instead. So does the actions/cache stand-in when
+  ``run_act`` gets ``cache=DIR``: then it is ``cache-mode/``, a node action (the host's node)
+  for its post step; by default it is composite and always misses.
 - ``GITHUB_API_URL`` stays on github.com unless passed with ``--env`` (done when an emulator is
   given); ``--env GITHUB_RUN_ID=N`` sets both the variable and ``github.run_id``.
 - Jobs inherit act's own environment in host mode, so act runs with an isolated HOME,
@@ -245,6 +246,17 @@ class ActResult:
         return self.artifacts / (run_id or self.run_id) / name
 
 
+def cache_standins(scratch: Path) -> Path:
+    """A copy of the stand-ins whose actions/cache is ``cache-mode/``: a node action, so that
+    its post step saves (composite actions have none). The default stand-in stays composite,
+    so runs without ``cache=`` need no node."""
+    dest = scratch / "standins"
+    shutil.copytree(STANDINS, dest, ignore=shutil.ignore_patterns("__pycache__"))
+    mode = STANDINS / "actions__cache" / "cache-mode"
+    shutil.copytree(mode, dest / "actions__cache", dirs_exist_ok=True)
+    return dest
+
+
 def _act_environment(home: Path) -> dict[str, str]:
     """act's own environment: the caller's, minus tokens and CI variables, isolated HOME."""
     env = {
@@ -316,6 +328,8 @@ def run_act(
 
     tmp.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix="act-", dir=tmp))
+    if cache:
+        flags = local_repository_flags(collect_uses(repo, workflow), cache_standins(scratch))
     event_file = scratch / "event.json"
     event_file.write_text(json.dumps(payload), encoding="utf-8")
     empty = scratch / "empty.env"

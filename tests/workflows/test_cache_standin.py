@@ -14,8 +14,9 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
-from tests.workflows.act import STANDINS, run_act, snapshot_repo
+from tests.workflows.act import STANDINS, cache_standins, run_act, snapshot_repo
 
 HELPER = STANDINS / "_lib" / "cache.py"
 VENV_KEY = "venv-Linux-py3.11-abc"
@@ -200,6 +201,22 @@ def test_an_existing_key_is_never_overwritten(tmp_path: Path) -> None:
     assert (fresh / ".venv" / "bin" / "dvc").read_text().endswith("print(1)\n")
 
 
+def test_only_the_cache_mode_maps_actions_cache_to_the_node_action(tmp_path: Path) -> None:
+    default = yaml.safe_load((STANDINS / "actions__cache" / "action.yml").read_text())
+    assert default["runs"]["using"] == "composite"
+    copy = cache_standins(tmp_path)
+    mode = yaml.safe_load((copy / "actions__cache" / "action.yml").read_text())
+    assert mode["runs"] == {
+        "using": "node20",
+        "main": "restore.js",
+        "post": "save.js",
+        "post-if": "success()",
+    }
+    assert set(mode["inputs"]) == set(default["inputs"])  # the same inputs either way
+    assert (copy / "actions__cache" / "restore" / "action.yml").is_file()
+    assert (copy / "actions__checkout" / "action.yml").is_file()
+
+
 # -- under act ---------------------------------------------------------------------------------
 WORKFLOW = """\
 on: push
@@ -265,4 +282,5 @@ def test_under_act_the_default_mode_never_restores(tmp_path: Path) -> None:
     for _ in range(2):
         output = act_run(tmp_path, "a", None)
         assert seen(output) == ("false", "", "")
-        assert "stand-in actions/cache: saved nothing" in output
+        assert "stand-in actions/cache: cache miss" in output
+        assert "Cache saved" not in output and "Cache restored" not in output

@@ -12,7 +12,7 @@ src/saveImpl.ts) and GitHub's documented key matching:
   ``true`` only for an exact match, and on a miss it is left unset (actions/cache#1466);
 - save: skipped after an exact hit; an existing key is never overwritten (a warning, as the
   service's reservation fails); the archive is ``tar --posix -P`` of the paths relative to the
-  workspace, through zstd when present, as @actions/cache makes it.
+  workspace, through zstd (gzip without it), as @actions/cache makes it.
 
 One difference from GitHub is forced by act: each job gets a fresh random workspace, where
 GitHub's is the same on every run, and a virtual environment holds absolute paths (script
@@ -41,8 +41,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from standin import fail, inputs, items, output, record, truthy
 
 STORE_VAR = "ACT_STANDIN_CACHE_DIR"
-ARCHIVE = "cache.tzst" if shutil.which("zstd") else "cache.tar"
-COMPRESSION = "zstd-without-long" if ARCHIVE.endswith("tzst") else "gzip-free-tar"
+ZSTD = shutil.which("zstd") is not None  # else gzip, as @actions/cache's getCompressionMethod
+ARCHIVE = "cache.tzst" if ZSTD else "cache.tgz"
+COMPRESSION = "zstd-without-long" if ZSTD else "gzip"
 SALT = "1.0"  # @actions/cache's versionSalt
 TEXT_LIMIT = 1 << 20  # files larger than 1 MiB are not scanned for the workspace's path
 
@@ -122,8 +123,8 @@ def holders(names: list[str], base: Path) -> list[str]:
 
 
 def tar(*args: str, base: Path) -> None:
-    """GNU tar as @actions/cache runs it (``--posix -P -C <workspace>``), zstd when present."""
-    program = ["--use-compress-program", "zstd -T0"] if ARCHIVE.endswith("tzst") else []
+    """GNU tar as @actions/cache runs it (``--posix -P -C <workspace>``, ``zstd -T0``)."""
+    program = ["--use-compress-program", "zstd -T0"] if ZSTD else ["-z"]
     command = ["tar", "--posix", *program, "-P", "-C", str(base), *args]
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     if done.returncode != 0:
