@@ -62,7 +62,7 @@ from measure import (
     walls,
     write_section,
 )
-from repro import PipelineResult, Snapshot, bench_pipeline, pipeline_rows
+from repro import PipelineResult, Snapshot, bench_pipeline, noop_note, pipeline_rows
 from stage_imports import StageImports, bench_stage_imports, stage_import_lines
 from startup import StartupResult, bench_startup, startup_lines, startup_rows
 
@@ -210,7 +210,7 @@ def render(results: Results) -> str:
         "start-up, hashing and caching of the outputs, and the `validate` stage, a fifth process "
         "that checks params, contract and data before any output is deleted (`dvc repro` "
         "against the four commands). "
-        f"{metrics_note}",
+        f"{metrics_note} {noop_note(pipeline)}",
         "",
         *stage_import_lines(results.imports, pipeline.repro, [run.total for run in pipeline.floor]),
         "",

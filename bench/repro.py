@@ -2,7 +2,9 @@
 
 The full repro is compared with the same four stage functions in one Python process (what
 DVC and one process per stage cost); the project's no-op repro with DVC's own no-op on a
-one-stage pipeline (what the project's stages, params and outs add to DVC's fixed cost).
+one-stage pipeline (what the project's stages, params and outs add to DVC's fixed cost), and,
+to tell DVC's per-stage cost from the project's, on a chain of as many trivial stages as the
+project has.
 """
 
 from __future__ import annotations
@@ -34,15 +36,18 @@ from measure import (
 ONE_PROCESS = Path("bench/one_process.py")
 PARAMS = Path("params.yaml")
 STAGES = ("prepare", "featurize", "train", "evaluate")
-ONE_STAGE_DVC_YAML = """\
-stages:
-  copy:
-    cmd: cp input.txt output.txt
-    deps:
-      - input.txt
-    outs:
-      - output.txt
-"""
+PROJECT_STAGES = 5  # validate, prepare, featurize, train, evaluate
+
+
+def chain_dvc_yaml(stages: int) -> str:
+    """A dvc.yaml of `stages` trivial stages, each copying the previous one's output."""
+    lines = ["stages:"]
+    for number in range(1, stages + 1):
+        source = "input.txt" if number == 1 else f"output{number - 1}.txt"
+        target = "output.txt" if number == stages else f"output{number}.txt"
+        lines += [f"  copy{number}:", f"    cmd: cp {source} {target}", "    deps:"]
+        lines += [f"      - {source}", "    outs:", f"      - {target}"]
+    return "\n".join(lines) + "\n"
 
 
 def replicate_csv(text: str, copies: int) -> str:
@@ -60,14 +65,15 @@ def is_noop(output: str) -> bool:
     return "up to date" in output and "Running stage" not in output
 
 
-def one_stage_project(target: Path, env: dict[str, str]) -> Path:
-    """A git + DVC repository with one trivial stage (one dep, one out), reproduced once.
+def one_stage_project(target: Path, env: dict[str, str], stages: int = 1) -> Path:
+    """A git + DVC repository with a chain of `stages` trivial stages (one dep, one out each),
+    reproduced once.
 
-    Its no-op `dvc repro` is DVC's fixed cost (start-up, reading dvc.yaml and dvc.lock, hashing
-    one file), the floor that the project's own no-op is held against."""
+    The no-op `dvc repro` of one stage is DVC's fixed cost (start-up, reading dvc.yaml and
+    dvc.lock, hashing one file), the floor that the project's own no-op is held against."""
     target.mkdir(parents=True)
     (target / "input.txt").write_text("one stage\n", encoding="utf-8")
-    (target / "dvc.yaml").write_text(ONE_STAGE_DVC_YAML, encoding="utf-8")
+    (target / "dvc.yaml").write_text(chain_dvc_yaml(stages), encoding="utf-8")
     git_commit_all(target, "one-stage pipeline")
     measure(["dvc", "init", "-q"], target, env)
     with (target / ".dvc" / "config").open("a", encoding="utf-8") as config:
@@ -135,6 +141,7 @@ class PipelineResult:
     noop: list[Timing]
     one_stage_noop: list[Timing]
     same_metrics: bool
+    chain_noop: list[Timing]
 
 
 def noop_repro(repo: Path, env: dict[str, str]) -> Timing:
@@ -162,14 +169,17 @@ def bench_pipeline(snapshot: Snapshot, scratch: Path, runs: int) -> PipelineResu
         floor.append(snapshot.floor(floor_project))
     log("no-op dvc repro: this project against a one-stage pipeline, interleaved")
     one_stage = one_stage_project(scratch / "one-stage", env)
-    noop_repro(one_stage, env)  # warm-up: the first no-op after a repro can differ
-    noop, one_stage_noop = [], []
+    chain = one_stage_project(scratch / "chain", env, PROJECT_STAGES)
+    for warm_up in (one_stage, chain):  # the first no-op after a repro can differ
+        noop_repro(warm_up, env)
+    noop, one_stage_noop, chain_noop = [], [], []
     for _ in range(runs):
         noop.append(noop_repro(repo, env))
         one_stage_noop.append(noop_repro(one_stage, env))
+        chain_noop.append(noop_repro(chain, env))
     metrics = Path("reports/metrics.json")
     same = (repo / metrics).read_bytes() == (floor_project / metrics).read_bytes()
-    return PipelineResult(repro, commands, floor, noop, one_stage_noop, same)
+    return PipelineResult(repro, commands, floor, noop, one_stage_noop, same, chain_noop)
 
 
 def pipeline_rows(result: PipelineResult) -> list[list[str]]:
@@ -189,8 +199,27 @@ def pipeline_rows(result: PipelineResult) -> list[list[str]]:
         (f"{indent}interpreter start-up and exit", rest),
         ("no-op `dvc repro` of this project (nothing changed)", result.noop),
         ("no-op `dvc repro` of a one-stage pipeline (one dep, one out)", result.one_stage_noop),
+        (
+            f"no-op `dvc repro` of {PROJECT_STAGES} trivial stages in a chain (one dep, one out "
+            "each)",
+            result.chain_noop,
+        ),
     ]
     return [
         [name, seconds(median(walls(runs))), seconds(median(cpus(runs))), run_list(walls(runs))]
         for name, runs in named
     ]
+
+
+def noop_note(result: PipelineResult) -> str:
+    """One sentence telling DVC's per-stage cost of a no-op from the project's own."""
+    project, one, chain = (
+        median(walls(r)) for r in (result.noop, result.one_stage_noop, result.chain_noop)
+    )
+    return (
+        f"A no-op `dvc repro` costs DVC something per stage: {PROJECT_STAGES} trivial stages in "
+        f"a chain take {seconds(chain)} against one stage's {seconds(one)} ({chain / one:.2f}x), "
+        f"and this project's {PROJECT_STAGES} stages {seconds(project)}, {project / chain:.2f}x "
+        "the chain: the rest is the project's own (each stage reads its params from "
+        "params.yaml, dvc.yaml interpolates `${data.path}`, and there are more deps and outs)."
+    )

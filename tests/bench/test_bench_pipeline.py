@@ -127,6 +127,7 @@ def results(
         noop=[Timing(noop_wall, 0.5)],
         one_stage_noop=[Timing(1.0, 0.5)],
         same_metrics=True,
+        chain_noop=[Timing(1.1, 0.6)],
     )
     started = startup.StartupResult(
         help=[Timing(help_wall, help_wall)], bare=[Timing(0.02, 0.02)], imports=[]
@@ -168,11 +169,18 @@ def test_summary_meets_the_targets_that_are_met() -> None:
 def test_the_pipeline_table_sets_the_project_noop_beside_the_one_stage_noop() -> None:
     rows = repro.pipeline_rows(results(8.0, 1.2, 0.5).pipeline)
     names = [row[0] for row in rows]
-    assert names[-2:] == [
+    assert names[-3:] == [
         "no-op `dvc repro` of this project (nothing changed)",
         "no-op `dvc repro` of a one-stage pipeline (one dep, one out)",
+        "no-op `dvc repro` of 5 trivial stages in a chain (one dep, one out each)",
     ]
-    assert rows[-2][1] == "1.20 s" and rows[-1][1] == "1.00 s"
+    assert [row[1] for row in rows[-3:]] == ["1.20 s", "1.00 s", "1.10 s"]
+
+
+def test_the_noop_note_tells_dvcs_per_stage_cost_from_the_projects() -> None:
+    note = repro.noop_note(results(8.0, 1.2, 0.5).pipeline)
+    assert "5 trivial stages in a chain take 1.10 s against one stage's 1.00 s (1.10x)" in note
+    assert "this project's 5 stages 1.20 s, 1.09x the chain" in note
 
 
 def test_timings_add_and_subtract() -> None:

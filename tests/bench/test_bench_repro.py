@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 import repro
 from measure import tool_env
 
@@ -23,3 +25,13 @@ def test_the_one_stage_project_is_reproduced_and_then_a_no_op(tmp_path: Path) ->
     lock = (project / "dvc.lock").read_text()
     assert "input.txt" in lock and "output.txt" in lock
     assert repro.noop_repro(project, env).wall > 0  # raises BenchError unless a no-op
+
+
+@pytest.mark.slow  # three real dvc stages, then a no-op (about 5 s)
+def test_a_chain_of_trivial_stages_runs_in_order_and_then_is_a_no_op(tmp_path: Path) -> None:
+    env = tool_env(DVC_SITE_CACHE_DIR=str(tmp_path / "dvc-site"))
+    project = repro.one_stage_project(tmp_path / "chain", env, stages=3)
+    assert (project / "output.txt").read_text() == "one stage\n"
+    lock = (project / "dvc.lock").read_text()
+    assert all(f"copy{n}:" in lock for n in (1, 2, 3)) and "output2.txt" in lock
+    assert repro.noop_repro(project, env).wall > 0
