@@ -78,5 +78,9 @@ def stage_import_lines(result: StageImports, repro: list[Timing], floor: list[Ti
         markdown_table(["stage process", "imports", "of which skops.io"], rows),
         "",
         f"Without skops's import in the stages that read or write a model file, `dvc repro "
-        f"--force` would take about {seconds(repro_wall - skops)}, {without:.1f}x the floor.",
+        f"--force` would take about {seconds(repro_wall - skops)}, {without:.1f}x the floor. "
+        "The rest is pandas and scikit-learn, imported again by each stage process. Folding "
+        "`featurize` into `train` would save one process, but every sweep candidate and every "
+        "change to `train` params would then fit the featurizer again, which DVC now skips; on "
+        "big tables that work, not the imports, is what counts (see "Scale: the pipeline on generated tables").",
     ]
