@@ -82,5 +82,5 @@ def stage_import_lines(result: StageImports, repro: list[Timing], floor: list[Ti
         "The rest is pandas and scikit-learn, imported again by each stage process. Folding "
         "`featurize` into `train` would save one process, but every sweep candidate and every "
         "change to `train` params would then fit the featurizer again, which DVC now skips; on "
-        "big tables that work, not the imports, is what counts (see "Scale: the pipeline on generated tables").",
+        "big tables that work, not the imports, is what counts (the scale section below).",
     ]
