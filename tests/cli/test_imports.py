@@ -70,6 +70,9 @@ def imported(cwd: Path, *args: str) -> list[str]:
     return names
 
 
+SITE_HOOKS = {"sitecustomize", "usercustomize"}
+
+
 def found(modules: list[str], packages: tuple[str, ...]) -> list[str]:
     """The modules of `packages` (a package or any of its submodules) among `modules`."""
     return [m for m in modules if any(m == p or m.startswith(f"{p}.") for p in packages)]
@@ -81,8 +84,11 @@ def tabml_rooms(modules: list[str]) -> list[str]:
 
 
 def third_party(modules: list[str]) -> set[str]:
-    """Top-level packages that are neither the standard library nor tabml."""
-    tops = {m.split(".")[0] for m in modules}
+    """Top-level packages that are neither the standard library nor tabml.
+
+    `sitecustomize` and `usercustomize` are the interpreter's own site hooks (Debian's python3
+    ships a sitecustomize), loaded before any command, so they are not the command's imports."""
+    tops = {m.split(".")[0] for m in modules} - SITE_HOOKS
     return {t for t in tops - set(sys.stdlib_module_names) if t != "tabml" and t[0] != "_"}
 
 
