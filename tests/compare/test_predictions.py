@@ -10,7 +10,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tabml.compare.predictions import baseline_sample, classes, has_baseline, model_sample
+from tabml.compare.predictions import (
+    baseline_sample,
+    classes,
+    has_baseline,
+    model_sample,
+    read_predictions,
+)
 from tabml.compare.revision import read_outputs
 from tabml.errors import TabmlError
 from tests.compare.tables import params, predictions, write_side
@@ -44,6 +50,25 @@ def test_class_names_that_look_like_numbers_stay_as_written(tmp_path: Path) -> N
     write_side(tmp_path, frame, params("multiclass"))
     read = read_outputs(tmp_path, "multiclass").predictions
     assert model_sample(read, "multiclass", WHERE).labels.tolist() == [0, 1]
+
+
+def test_binary_and_regression_tables_are_read_as_numbers_and_text_is_still_refused(
+    tmp_path: Path,
+) -> None:
+    source = tmp_path / "predictions.csv"
+    for task in ("binary", "regression"):
+        frame = predictions(task, rows=30)
+        frame.to_csv(source, index=False)
+        read = read_predictions(source, task)
+        assert read["label"].dtype.kind in "if" and read["predicted"].dtype.kind in "if"
+        expected, got = model_sample(frame, task, WHERE), model_sample(read, task, WHERE)
+        assert np.array_equal(expected.labels, got.labels)
+        assert np.allclose(expected.scores, got.scores, rtol=0, atol=1e-12)
+    frame = predictions("binary", rows=30).astype({"label": object})
+    frame.loc[3, "label"] = "yes"
+    frame.to_csv(source, index=False)
+    with pytest.raises(TabmlError, match="column 'label' has a value that is not a finite number"):
+        model_sample(read_predictions(source, "binary"), "binary", WHERE)
 
 
 def test_each_tasks_baseline_columns_make_a_sample_on_the_same_rows() -> None:

@@ -26,3 +26,14 @@ def test_regression_terms_are_shift_free_and_take_keeps_the_task() -> None:
     assert (count, centred, squares, squared_error, abs_error) == (3, 0, 8, 5, 3)
     twice = sample.take(np.array([1, 1]))
     assert twice.task == "regression" and twice.labels.tolist() == [1e6 + 2] * 2
+
+
+def test_binary_ranking_counts_the_negatives_below_and_through_each_positives_tie_group() -> None:
+    # by score: n(0.1) p(0.2) n(0.5) p(0.5) n(0.5) p(0.9); rows given out of order
+    labels = np.array([1, 0, 0, 1, 1, 0])
+    scores = np.array([0.9, 0.1, 0.5, 0.2, 0.5, 0.5])
+    sample = Sample(labels, scores, (scores >= 0.5).astype(np.int64))
+    assert sample.negative_rows.tolist() == [1, 2, 5]
+    assert sample.positive_rows.tolist() == [3, 4, 0]
+    assert sample.negatives_below.tolist() == [1, 1, 3]
+    assert sample.negatives_through.tolist() == [1, 3, 3]

@@ -64,10 +64,15 @@ class Delta:
 
 
 def _counts(rng: np.random.Generator, rows: int, resamples: int) -> Array:
-    """Bootstrap row counts: each resample draws `rows` rows with replacement."""
-    draws = rng.integers(0, rows, size=(resamples, rows)) + (np.arange(resamples) * rows)[:, None]
+    """Bootstrap row counts (resamples x rows): each resample draws `rows` rows with replacement.
+
+    Laid out column-major (each row's counts over the resamples side by side), so that the
+    twins' gathers of rows in score order copy contiguous blocks: about twice as fast."""
+    draws = (
+        rng.integers(0, rows, size=(resamples, rows)) * resamples + np.arange(resamples)[:, None]
+    )
     counts = np.bincount(draws.ravel(), minlength=resamples * rows)
-    return counts.reshape(resamples, rows).astype(np.float64)
+    return counts.reshape(rows, resamples).astype(np.float64).T
 
 
 def _percentiles(draws: list[Array], confidence: float) -> tuple[float, float]:

@@ -159,17 +159,19 @@ def against_baseline(
 
 
 def slice_deltas(
-    base: pd.DataFrame,
-    pr: pd.DataFrame,
+    frames: tuple[pd.DataFrame, pd.DataFrame],
+    samples: tuple[Sample, Sample],
     groups: list[str],
     report: ReportParams,
     paired: bool,
-    *,
-    task: Task = "binary",
 ) -> list[SliceDelta]:
-    """Per group value: the headline and slice-gated metrics, base against PR."""
+    """Per group value: the headline and slice-gated metrics, base against PR.
+
+    `samples` are the whole tables' scored rows, parsed once (`frames` give the group columns):
+    each slice takes its rows from them rather than parsing its part of the table again."""
     metrics = list(dict.fromkeys([report.headline, *report.gate.max_slice_regression]))
     boot = report.bootstrap
+    base, pr = frames
     found: list[SliceDelta] = []
     for group in groups:
         if group not in base.columns or group not in pr.columns:
@@ -177,12 +179,15 @@ def slice_deltas(
         base_values = base[group].astype("string").fillna("(missing)")
         pr_values = pr[group].astype("string").fillna("(missing)")
         for value in sorted(set(base_values.unique()) & set(pr_values.unique())):
-            b, p = base[(base_values == value).to_numpy()], pr[(pr_values == value).to_numpy()]
-            if task == "binary" and (b["label"].nunique() < 2 or p["label"].nunique() < 2):
+            b = samples[0].take(np.flatnonzero((base_values == value).to_numpy()))
+            p = samples[1].take(np.flatnonzero((pr_values == value).to_numpy()))
+            if p.task == "binary" and (
+                np.unique(b.labels).size < 2 or np.unique(p.labels).size < 2
+            ):
                 continue  # ROC AUC needs both classes
             deltas = bootstrap_deltas(
-                _sample(b, task, BASE_ROWS),
-                _sample(p, task),
+                b,
+                p,
                 metrics,
                 paired=paired,
                 resamples=boot.samples,
@@ -190,7 +195,7 @@ def slice_deltas(
                 seed=boot.seed,
                 max_rows=boot.max_rows,
             )
-            found += [SliceDelta(group, value, len(p), delta) for delta in deltas]
+            found += [SliceDelta(group, value, len(p.labels), delta) for delta in deltas]
     return found
 
 
@@ -224,9 +229,9 @@ def compare_revisions(
     boot = report.bootstrap
     aligned = align(base.outputs.predictions, pr.outputs.predictions)
     base_rows, pr_rows = aligned or (base.outputs.predictions, pr.outputs.predictions)
+    samples = _sample(base_rows, task, BASE_ROWS), _sample(pr_rows, task)
     deltas = bootstrap_deltas(
-        _sample(base_rows, task, BASE_ROWS),
-        _sample(pr_rows, task),
+        *samples,
         report.metrics,
         paired=aligned is not None,
         resamples=boot.samples,
@@ -235,7 +240,7 @@ def compare_revisions(
         max_rows=boot.max_rows,
     )
     slices = slice_deltas(
-        base_rows, pr_rows, params.data.groups, report, aligned is not None, task=task
+        (base_rows, pr_rows), samples, params.data.groups, report, aligned is not None
     )
     largest = max(len(base_rows), len(pr_rows))
     baseline = against_baseline(pr_rows, report, task)

@@ -16,7 +16,7 @@ import pandas as pd
 import yaml
 
 from tabml import paths
-from tabml.compare.predictions import TEXT_COLUMNS
+from tabml.compare.predictions import read_predictions
 from tabml.errors import TabmlError
 from tabml.metrics import TASKS, Task
 from tabml.platform import git, tools
@@ -162,7 +162,7 @@ def read_outputs(root: Path, task: Task = "binary") -> Outputs:
     try:
         metrics = json.loads((root / paths.METRICS).read_text())
         slices = json.loads((root / paths.SLICES).read_text())
-        predictions = pd.read_csv(root / paths.PREDICTIONS, dtype=TEXT_COLUMNS)
+        predictions = read_predictions(root / paths.PREDICTIONS, task)
         curves = [pd.read_csv(root / path) for path in _curves(task)]
         return Outputs(
             metrics=metrics,

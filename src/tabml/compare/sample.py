@@ -84,31 +84,40 @@ class Sample:
         return np.argsort(self.scores, kind="stable")
 
     @cached_property
-    def negative_sorted(self) -> Array:
-        """1.0 for negative rows, in score order."""
-        negative: Array = (self.labels[self.order] == 0).astype(np.float64)
-        return negative
-
-    @cached_property
-    def positive_positions(self) -> Array:
-        """Sorted positions of the positive rows."""
-        return np.flatnonzero(self.labels[self.order] == 1)
-
-    @cached_property
-    def _groups(self) -> tuple[Array, Array]:
+    def _ranked(self) -> tuple[Array, Array, Array, Array]:
+        """Binary rows in score order, split by class, and each positive's tie group: how many
+        negatives score below the group, and how many up to its end (ties included)."""
+        negative = self.labels[self.order] == 0
         sorted_scores = self.scores[self.order]
         new_group = np.r_[True, sorted_scores[1:] != sorted_scores[:-1]]
         starts = np.flatnonzero(new_group)
-        ends = np.r_[starts[1:] - 1, len(sorted_scores) - 1]
+        ends = np.r_[starts[1:], len(sorted_scores)]  # one past each group's last position
         group = np.cumsum(new_group) - 1
-        return starts[group], ends[group]
+        negatives_before = np.r_[0, np.cumsum(negative)]  # at each sorted position
+        positive = ~negative
+        return (
+            self.order[negative],
+            self.order[positive],
+            negatives_before[starts[group[positive]]],
+            negatives_before[ends[group[positive]]],
+        )
 
     @property
-    def group_start(self) -> Array:
-        """For each sorted position, where its tie group starts."""
-        return self._groups[0]
+    def negative_rows(self) -> Array:
+        """Row positions of the negative rows, by score."""
+        return self._ranked[0]
 
     @property
-    def group_end(self) -> Array:
-        """For each sorted position, where its tie group ends."""
-        return self._groups[1]
+    def positive_rows(self) -> Array:
+        """Row positions of the positive rows, by score."""
+        return self._ranked[1]
+
+    @property
+    def negatives_below(self) -> Array:
+        """For each positive row (by score): the negatives scoring strictly below it."""
+        return self._ranked[2]
+
+    @property
+    def negatives_through(self) -> Array:
+        """For each positive row (by score): the negatives scoring below it or tied with it."""
+        return self._ranked[3]

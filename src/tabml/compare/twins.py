@@ -9,6 +9,7 @@ compute on each resample's rows (correct, but a thousand times slower).
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cache
 
 import numpy as np
 
@@ -27,34 +28,42 @@ def _ratio(numerator: Array, denominator: Array) -> Array:
 def _roc_auc(weights: Array, sample: Sample) -> Array:
     """Weighted ROC AUC for each row of `weights` (ties count one half).
 
-    With rows sorted by score and `cum` the running weight of negatives, a positive row in a tie
-    group spanning sorted positions [s, e] beats the negatives before s and ties with those in
-    [s, e]: it contributes w * (cum[s - 1] + cum[e]) / 2.
+    With `cum` the running weight of the negatives in score order, a positive row with b
+    negatives strictly below it and t up to the end of its tie group beats the first and ties
+    with the rest: it contributes w * (cum[b] + cum[t]) / 2. Only the negatives' columns are
+    summed, so the work is one gather and one running sum of those, whatever the ties.
     """
-    ws = weights[:, sample.order]
-    cum = np.zeros((ws.shape[0], ws.shape[1] + 1))
-    np.cumsum(ws * sample.negative_sorted, axis=1, out=cum[:, 1:])
-    positive = sample.positive_positions
-    before, through = cum[:, sample.group_start[positive]], cum[:, sample.group_end[positive] + 1]
-    numerator = 0.5 * np.einsum("ij,ij->i", ws[:, positive], before + through)
-    denominator = ws[:, positive].sum(axis=1) * cum[:, -1]
+    negatives = weights[:, sample.negative_rows]
+    cum = np.zeros((len(weights), negatives.shape[1] + 1))
+    np.cumsum(negatives, axis=1, out=cum[:, 1:])
+    positives = weights[:, sample.positive_rows]
+    ties = cum[:, sample.negatives_below] + cum[:, sample.negatives_through]
+    numerator = 0.5 * np.einsum("ij,ij->i", positives, ties)
+    denominator = positives.sum(axis=1) * cum[:, -1]
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(denominator > 0, numerator / denominator, np.nan)
 
 
 def _binary(weights: Array, sample: Sample) -> dict[str, Twin]:
-    sums = weights @ sample.terms
-    tp, fp, fn, tn, loss, squared = (sums[:, i] for i in range(6))
-    total = tp + fp + fn + tn
-    return {
-        "roc_auc": lambda: _roc_auc(weights, sample),
-        "accuracy": lambda: (tp + tn) / total,
-        "precision": lambda: _ratio(tp, tp + fp),
-        "recall": lambda: _ratio(tp, tp + fn),
-        "f1": lambda: _ratio(2 * tp, 2 * tp + fp + fn),
-        "log_loss": lambda: loss / total,
-        "brier": lambda: squared / total,
-    }
+    @cache
+    def from_sums() -> dict[str, Array]:  # only if asked: the slices ask for ROC AUC alone
+        sums = weights @ sample.terms
+        tp, fp, fn, tn, loss, squared = (sums[:, i] for i in range(6))
+        total = tp + fp + fn + tn
+        return {
+            "accuracy": (tp + tn) / total,
+            "precision": _ratio(tp, tp + fp),
+            "recall": _ratio(tp, tp + fn),
+            "f1": _ratio(2 * tp, 2 * tp + fp + fn),
+            "log_loss": loss / total,
+            "brier": squared / total,
+        }
+
+    def summed(name: str) -> Twin:
+        return lambda: from_sums()[name]
+
+    names = ("accuracy", "precision", "recall", "f1", "log_loss", "brier")
+    return {"roc_auc": lambda: _roc_auc(weights, sample)} | {name: summed(name) for name in names}
 
 
 def _mean_where(values: Array, present: Array) -> Array:

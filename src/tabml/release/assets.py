@@ -20,11 +20,10 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 import yaml
 
 from tabml import io, paths
-from tabml.compare.predictions import TEXT_COLUMNS
+from tabml.compare.predictions import read_predictions
 from tabml.config import Params
 from tabml.contract import load_contract
 from tabml.errors import TabmlError
@@ -152,7 +151,9 @@ def card_inputs(
         metrics=json.loads((root / paths.METRICS).read_text(encoding="utf-8")),
         slices=json.loads((root / paths.SLICES).read_text(encoding="utf-8")),
         intervals=card.metric_intervals(
-            pd.read_csv(root / predictions, dtype=TEXT_COLUMNS), params.report, params.data.task
+            read_predictions(root / predictions, params.data.task),
+            params.report,
+            params.data.task,
         ),
         data=card.TrainingData(
             path=str(data_path),
