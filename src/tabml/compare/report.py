@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ from tabml.compare.revision import (
 )
 from tabml.compare.schema import BaselineStrategy
 from tabml.config import Params, ReportParams
+from tabml.errors import TabmlError
 from tabml.metrics import Task
 from tabml.paths import PARAMS, PREDICTIONS, ROW_ID
 from tabml.platform import git
@@ -202,12 +204,22 @@ def slice_deltas(
 def compare(
     params: Params, target: str, workspace: Path = Path(), scratch: Path | None = None
 ) -> Comparison:
-    """Compare the reproduced workspace with the merge-base of `target` and HEAD."""
+    """Compare the reproduced workspace with the merge-base of `target` and HEAD.
+
+    The workspace's `dvc status` (a DVC process, about a second) runs beside the base's
+    worktree and its own `dvc status`; a workspace that is not reproduced is still the error
+    reported, whatever the base did."""
     base_sha = git.merge_base(target, cwd=workspace)
     head_sha = git.rev_parse("HEAD", cwd=workspace)
-    head_lock = head_status(workspace)
-    with tempfile.TemporaryDirectory(prefix="tabml-report-", dir=scratch) as tmp:
-        base = resolve_base(base_sha, workspace, Path(tmp))
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        head = pool.submit(head_status, workspace)
+        try:
+            with tempfile.TemporaryDirectory(prefix="tabml-report-", dir=scratch) as tmp:
+                base = resolve_base(base_sha, workspace, Path(tmp))
+        except TabmlError:
+            head.result()  # the workspace's own problem comes first
+            raise
+        head_lock = head.result()
     pr = load_revision(workspace, "PR", head_sha, "this workspace, reproduced", head_lock)
     return compare_revisions(params, base, pr, head_lock)
 

@@ -14,14 +14,15 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
-from tabml.config import Params
-from tabml.contract import Contract
 from tabml.paths import VALIDATED
-from tabml.stages.prepare import check_all, empty_warning
+
+if TYPE_CHECKING:  # the PR report reads the stamp's warnings without pandas or pandera
+    import pandas as pd
+
+    from tabml.config import Params
+    from tabml.contract import Contract
 
 
 def validate_inputs(
@@ -35,6 +36,8 @@ def validate_inputs(
 
     Params are already validated (`load_params`); `raw` is coerced in place, not copied.
     """
+    from tabml.stages.prepare import check_all, empty_warning
+
     empty = check_all(raw, contract, params.data, params.split, source, params_file=params_file)
     return {
         "source": source,
