@@ -14,6 +14,9 @@
    fast path by batch size, and single-row requests against a server whose fast path is off,
    for the issue 12.5 targets; its own section of the markdown.
 
+The floor is `serve_floor.py`, the load generator `load_generator.py`, the section
+`serve_markdown.py`; this script starts the servers and runs the scenarios.
+
 Needs the trained model and `data/prepared/test.parquet` (`make run`). The machine's cores are
 shared with the load generator (and, on a dev box, with everything else): compare the ratios of
 one run rather than absolute numbers. Progress goes to stderr, the markdown to stdout.
@@ -22,13 +25,8 @@ one run rather than absolute numbers. Progress goes to stderr, the markdown to s
 from __future__ import annotations
 
 import argparse
-import asyncio
-import datetime as dt
-import json
 import os
-import platform
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -36,198 +34,28 @@ import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
-from typing import Any
-from urllib.parse import SplitResult, urlsplit
 
 import httpx
-import pandas as pd
 import yaml
 from threadpoolctl import ThreadpoolController  # type: ignore[import-untyped]
 
 import pipeline  # bench/pipeline.py: shared markdown helpers
 import serve_fastpath  # bench/serve_fastpath.py: the fast path against the pipeline
+from load_generator import Load, generate_load, request_bodies
+from measure import BIN, ROOT
+from serve_floor import feature_frame, measure_floors
+from serve_markdown import END_MARK, START_MARK, render, write_section
 from tabml import io
-from tabml.config import load_params
-from tabml.contract import load_contract
-from tabml.serve.schemas import model_columns
 
-ROOT = Path(__file__).resolve().parents[1]
-BIN = Path(sys.executable).parent
-START_MARK = "<!-- bench:serve:start -->"
-END_MARK = "<!-- bench:serve:end -->"
-DOC_INTRO = """# Performance
-
-What the template costs in time and memory, measured by the scripts in `bench/` with
-`make bench`. Each section below is generated between its `<!-- bench:...:start -->` and
-`<!-- bench:...:end -->` markers: rerun the benchmark to refresh it rather than editing it.
-"""
 SCENARIOS = ((1, 1), (1, 16), (100, 1), (100, 16))  # (rows per request, concurrency)
-MAX_REQUESTS = 50_000  # per scenario, on top of the time bound
-WARMUP_SECONDS = 1.0
-LENGTH = b"content-length:"
-FLOOR_ROUNDS = 3
 PIPELINE_ONLY = serve_fastpath.PIPELINE_ONLY_SERVER
-Floor = tuple[int, int | None]  # (rows per call, OpenMP threads or None for the default)
-
-# Targets (issue 4).
-MIN_SINGLE_RATIO = 0.70  # single-row requests at concurrency 16 vs the 1-row floor
-MAX_SINGLE_P99_MS = 50.0
-MIN_BATCH_RATIO = 0.70  # 100-row requests vs the 100-row floor, per row
 
 
 def log(message: str) -> None:
     """Progress on stderr."""
     print(f"[bench:serve] {message}", file=sys.stderr, flush=True)
-
-
-@dataclass(frozen=True)
-class Load:
-    """What one load-generator run measured."""
-
-    rows: int
-    concurrency: int
-    seconds: float
-    requests: int
-    errors: int
-    latencies_ms: list[float]
-
-    @property
-    def requests_per_second(self) -> float:
-        """Successful requests per second."""
-        return self.requests / self.seconds
-
-    @property
-    def rows_per_second(self) -> float:
-        """Scored rows per second."""
-        return self.requests_per_second * self.rows
-
-    def percentile(self, q: float) -> float:
-        """Latency percentile in ms (nearest rank)."""
-        ordered = sorted(self.latencies_ms)
-        return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered)) - 1))]
-
-
-# The load generator: runs in its own process.
-
-
-@dataclass
-class _Phase:
-    """What the clients of one phase share: the requests, a deadline, a budget, the results."""
-
-    requests: Sequence[bytes]
-    deadline: float
-    budget: int = MAX_REQUESTS
-    latencies: list[float] = field(default_factory=list)
-    errors: list[int] = field(default_factory=list)
-
-
-async def _client(url: SplitResult, phase: _Phase, start: int) -> None:
-    """One keep-alive connection sending requests back to back until the deadline or budget."""
-    reader, writer = await asyncio.open_connection(url.hostname, url.port)
-    index = start
-    try:
-        while time.perf_counter() < phase.deadline and phase.budget > 0:
-            phase.budget -= 1
-            began = time.perf_counter()
-            writer.write(phase.requests[index % len(phase.requests)])
-            index += 1
-            head = await reader.readuntil(b"\r\n\r\n")
-            lines = head.split(b"\r\n")
-            length = next(
-                int(line.split(b":", 1)[1]) for line in lines if line.lower().startswith(LENGTH)
-            )
-            await reader.readexactly(length)
-            status = int(lines[0].split()[1])
-            if status == 200:
-                phase.latencies.append((time.perf_counter() - began) * 1000)
-            else:
-                phase.errors.append(status)
-    finally:
-        writer.close()
-
-
-async def _run_phase(
-    url: SplitResult, requests: Sequence[bytes], concurrency: int, seconds: float
-) -> tuple[float, _Phase]:
-    phase = _Phase(requests, time.perf_counter() + seconds)
-    began = time.perf_counter()
-    await asyncio.gather(*(_client(url, phase, i * 997) for i in range(concurrency)))
-    return time.perf_counter() - began, phase
-
-
-def generate_load(
-    url: str, bodies: Sequence[bytes], rows: int, concurrency: int, seconds: float
-) -> Load:
-    """Warm up, then keep `concurrency` requests in flight for `seconds` (bounded count).
-
-    The client is plain asyncio speaking HTTP/1.1 over keep-alive connections: httpx on 16
-    threads spent about a millisecond of CPU per request and added its own GIL-bound tail
-    latency, on the same two cores as the server.
-    """
-    parts = urlsplit(url)
-    host = f"Host: {parts.hostname}:{parts.port}\r\n".encode()
-    requests = [
-        b"POST " + parts.path.encode() + b" HTTP/1.1\r\n" + host
-        + b"Content-Type: application/json\r\nContent-Length: "
-        + str(len(body)).encode() + b"\r\n\r\n" + body
-        for body in bodies
-    ]  # fmt: skip
-    asyncio.run(_run_phase(parts, requests, concurrency, WARMUP_SECONDS))
-    elapsed, phase = asyncio.run(_run_phase(parts, requests, concurrency, seconds))
-    return Load(
-        rows, concurrency, elapsed, len(phase.latencies), len(phase.errors), phase.latencies
-    )
-
-
-# The floor and the server.
-
-
-def feature_frame(params_file: Path) -> pd.DataFrame:
-    """The held-out rows, restricted to the columns a request carries (features only)."""
-    params = load_params(params_file)
-    features, _ = model_columns(load_contract(params.data.contract), params.data)
-    return io.read_parquet(ROOT / "data/prepared/test.parquet")[features]
-
-
-def floor(model: Any, frame: pd.DataFrame, rows: int, seconds: float, threads: int | None) -> float:
-    """Rows per second of `predict_proba` on `rows`-row frames, in this process."""
-    with ThreadpoolController().limit(limits=threads, user_api="openmp"):
-        return _floor(model, frame, rows, seconds)
-
-
-def _floor(model: Any, frame: pd.DataFrame, rows: int, seconds: float) -> float:
-    chunks = [frame.iloc[i : i + rows] for i in range(0, min(len(frame), 200 * rows), rows)]
-    model.predict_proba(chunks[0])
-    calls = 0
-    began = time.perf_counter()
-    while (elapsed := time.perf_counter() - began) < seconds:
-        model.predict_proba(chunks[calls % len(chunks)])
-        calls += 1
-    return calls * rows / elapsed
-
-
-def measure_floors(model: Any, frame: pd.DataFrame, seconds: float) -> dict[Floor, float]:
-    """Median rows/s over interleaved rounds of each (rows, threads) setting, `seconds` each."""
-    samples: dict[Floor, list[float]] = {}
-    for _ in range(FLOOR_ROUNDS):
-        for rows in (1, 100):
-            for threads in (None, 1):
-                rate = floor(model, frame, rows, seconds / FLOOR_ROUNDS, threads)
-                samples.setdefault((rows, threads), []).append(rate)
-    return {key: statistics.median(rates) for key, rates in samples.items()}
-
-
-def request_bodies(frame: pd.DataFrame, rows: int, count: int = 200) -> list[bytes]:
-    """JSON bodies of `rows` records each, taken in turn from the held-out rows."""
-    records = json.loads(frame.to_json(orient="records"))
-    bodies = []
-    for i in range(count):
-        start = (i * rows) % max(1, len(records) - rows)
-        bodies.append(json.dumps({"records": records[start : start + rows]}).encode())
-    return bodies
 
 
 def free_port() -> int:
@@ -281,90 +109,6 @@ def server(
     finally:
         process.terminate()
         process.wait(timeout=30)
-
-
-# Markdown.
-
-
-def replace_section(document: str, body: str) -> str:
-    """Put `body` between this benchmark's markers, keeping everything else; append if missing."""
-    return pipeline.replace_section(document, body, START_MARK, END_MARK)
-
-
-def verdict(passed: bool) -> str:
-    """A table cell for a target."""
-    return "met" if passed else "**missed**"
-
-
-def render(
-    measured: dict[Floor, float],
-    floors: dict[int, float],
-    results: dict[bool, list[Load]],
-    seconds: float,
-    model: Path,
-) -> str:
-    """The markdown section."""
-    when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    lines = [
-        "## Serving (`bench/serve.py`)",
-        "",
-        f"Measured {when} on {os.cpu_count()} cores ({platform.machine()}, Python "
-        f"{platform.python_version()}), model `{model}`. The server is `tabml serve` (uvicorn, "
-        "one process, request log on) on 127.0.0.1; the load generator is another process "
-        "with one asyncio HTTP/1.1 client (keep-alive) per concurrent request. Each row is a "
-        f"{seconds:g} s run after a {WARMUP_SECONDS:g} s warm-up. The cores are shared by the "
-        "server, the load generator and anything else running, so figures are noisy: "
-        "compare the ratios within one run.",
-        "",
-        "Floor: the model's own `predict_proba` in one process, on frames already built "
-        f"(median of {FLOOR_ROUNDS} interleaved rounds). The faster of the two thread settings "
-        "is the floor; the server runs each model call on one OpenMP thread.",
-        "",
-        "| frame | OpenMP default threads | 1 OpenMP thread | floor | ms a call |",
-        "|---|---:|---:|---:|---:|",
-        *(
-            f"| {rows} row{'s' if rows > 1 else ''} | {measured[(rows, None)]:,.0f} rows/s "
-            f"| {measured[(rows, 1)]:,.0f} rows/s | **{floors[rows]:,.0f} rows/s** "
-            f"| {1000 * rows / floors[rows]:.2f} |"
-            for rows in (1, 100)
-        ),
-        "",
-        "| micro-batching | rows/request | concurrency | requests/s | rows/s | vs floor "
-        "| p50 ms | p99 ms | errors |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
-    ]
-    for micro_batch, loads in results.items():
-        for load in loads:
-            ratio = load.rows_per_second / floors[load.rows]
-            lines.append(
-                f"| {'on' if micro_batch else 'off'} | {load.rows} | {load.concurrency} "
-                f"| {load.requests_per_second:,.0f} | {load.rows_per_second:,.0f} "
-                f"| {ratio:.2f}x | {load.percentile(50):.1f} | {load.percentile(99):.1f} "
-                f"| {load.errors} |"
-            )
-    served = {(load.rows, load.concurrency): load for load in results[True]}
-    single = served[(1, 16)]
-    single_ratio = single.rows_per_second / floors[1]
-    batch_ratio = min(served[(100, c)].rows_per_second for c in (1, 16)) / floors[100]
-    lines += [
-        "",
-        "| target (default server) | measured | |",
-        "|---|---:|---|",
-        f"| single-row, concurrency 16: ≥ {MIN_SINGLE_RATIO:.0%} of the 1-row floor "
-        f"| {single_ratio:.0%} | {verdict(single_ratio >= MIN_SINGLE_RATIO)} |",
-        f"| single-row, concurrency 16: p99 ≤ {MAX_SINGLE_P99_MS:g} ms "
-        f"| {single.percentile(99):.1f} ms "
-        f"| {verdict(single.percentile(99) <= MAX_SINGLE_P99_MS)} |",
-        f"| 100-row requests (worse of concurrency 1 and 16): ≥ {MIN_BATCH_RATIO:.0%} of the "
-        f"100-row floor per row | {batch_ratio:.0%} | {verdict(batch_ratio >= MIN_BATCH_RATIO)} |",
-    ]
-    return "\n".join(lines) + "\n"
-
-
-def write_section(path: Path, body: str) -> None:
-    """Replace this benchmark's section of `path` (created if missing), atomically."""
-    document = path.read_text(encoding="utf-8") if path.exists() else DOC_INTRO
-    io.write_bytes(path, replace_section(document, body).encode())
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:

@@ -28,7 +28,7 @@ SECONDS_PER_TEST = 0.05
 # with no cache; the cache of the last run overrides them.
 HINTS = {
     "tests/serve": 20.0,
-    "tests/test_bad_inputs.py": 18.0,
+    "tests/bad_inputs": 18.0,
     "tests/test_model_types.py": 10.0,
     "tests/cli/test_pipeline_cli.py": 8.0,
     "tests/release/test_assets_contract.py": 6.0,

@@ -2,7 +2,8 @@
 
 docs/design.md's picture and tables are compared with the import-linter contracts in
 pyproject.toml, a copy of src/ with one wrong import must fail `lint-imports` with a message
-naming it, every module stays within 300 lines, and `make help` lists every target by section.
+naming it, every module of src/, tests/ and bench/ stays within 300 lines, and `make help`
+lists every target by section.
 """
 
 from __future__ import annotations
@@ -229,12 +230,14 @@ def test_a_new_room_must_be_placed_in_the_layers(tmp_path: Path) -> None:
     assert "tabml.newroom" in done.stdout and "not listed as layers" in done.stdout
 
 
-def test_no_module_in_src_is_over_300_lines() -> None:
+@pytest.mark.parametrize("folder", ["src", "tests", "bench"])
+def test_no_module_is_over_300_lines(folder: str) -> None:
+    """The package, and the code around it: its tests and the benchmark scripts."""
     sizes = {
         path.relative_to(ROOT).as_posix(): len(path.read_text(encoding="utf-8").splitlines())
-        for path in (ROOT / "src").rglob("*.py")
+        for path in (ROOT / folder).rglob("*.py")
     }
-    assert sizes, "no modules found under src/"
+    assert sizes, f"no modules found under {folder}/"
     limit = MAX_LINES + max(0, len(importlinter()["root_package"]) - TEMPLATE_NAME_LENGTH)
     too_long = {name: lines for name, lines in sorted(sizes.items()) if lines > limit}
     assert not too_long, f"modules over {limit} lines: {too_long}"

@@ -30,15 +30,13 @@ NO_LOGIC = {
 TESTED_ELSEWHERE = {
     "cli/__init__.py": ("cli/test_tree.py", "the command tree it assembles, in --help order"),
     "cli/common.py": ("cli/test_pipeline_cli.py", "bad input as one sentence and an exit code"),
-    "cli/init.py": ("scaffold/test_scaffold.py", "`tabml init` through the CLI"),
+    "cli/init.py": ("scaffold/test_project.py", "`tabml init` through the CLI"),
     "cli/monitor.py": ("monitor/test_run.py", "`tabml monitor ...` through the CLI"),
     "cli/release.py": ("release/test_tags.py", "`tabml release ...`, here and in test_assets"),
     "cli/report.py": ("compare/test_comment.py", "`tabml report verify` through the CLI"),
     "cli/retrain.py": ("retrain/test_build.py", "`tabml retrain build` through the CLI"),
     "cli/serve.py": ("serve/servers.py", "every serving test starts `tabml serve`"),
     "cli/sweep.py": ("sweep/test_matrix_runs.py", "`tabml sweep run-one|aggregate` (slow)"),
-    "scaffold/plan.py": ("scaffold/test_scaffold.py", "the pure decisions of `make init`"),
-    "scaffold/project.py": ("scaffold/test_scaffold.py", "`make init` on real repositories"),
 }
 
 # Test folders that mirror no room of src/tabml, and why.
@@ -46,6 +44,7 @@ NOT_MIRRORED = {
     "workflows": "the GitHub workflows in .github/, run under act, and their offline harness",
     "remote": "DVC remotes (S3 and a folder) through the Makefile: dvc.yaml and make, not code",
     "bench": "the benchmark scripts in bench/, outside the package",
+    "bad_inputs": "bad input through every command: one sentence, outputs kept",
 }
 
 # Test modules in mirrored folders that test something other than one module, and what.
@@ -54,7 +53,6 @@ NOT_A_MODULE = {
     "test_repo_hygiene.py": "the files around the code: pre-commit, Dependabot, issue forms",
     "test_architecture.py": "the import contracts between rooms (import-linter) and module size",
     "test_pipeline.py": "dvc.yaml and the bundled data: real `dvc repro` of the whole pipeline",
-    "test_bad_inputs.py": "bad input through every command: one sentence, outputs kept",
     "test_venv_commands.py": "dvc typed by hand with the venv not activated (docs' commands)",
     "test_scheduling.py": "the order `make test` hands test files to its workers (tests/)",
     "test_yaml_parser.py": "DVC's YAML parser: pyproject's ruamel.yaml.clib is the one it uses",

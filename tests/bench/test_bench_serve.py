@@ -1,34 +1,21 @@
-"""The pure helpers of bench/serve.py: its markdown section, percentiles and targets."""
+"""The pure helpers of the serving benchmark (bench/serve.py): its markdown section
+(serve_markdown.py), the load's percentiles (load_generator.py) and the targets."""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
-from tests.support import ROOT
+import serve_markdown as bench  # bench/ is on pytest's pythonpath
+from load_generator import Load
 
-
-def load_bench() -> ModuleType:
-    """Import bench/serve.py, which is a script rather than part of the package."""
-    spec = importlib.util.spec_from_file_location("bench_serve", ROOT / "bench" / "serve.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while being created
-    spec.loader.exec_module(module)
-    return module
-
-
-bench = load_bench()
 START, END = bench.START_MARK, bench.END_MARK
 OTHER = "<!-- bench:pipeline:start -->\n## Pipeline\nkept\n<!-- bench:pipeline:end -->"
 
 
-def load(rows: int, concurrency: int, latencies: list[float], seconds: float = 2.0) -> object:
-    return bench.Load(rows, concurrency, seconds, len(latencies), 0, latencies)
+def load(rows: int, concurrency: int, latencies: list[float], seconds: float = 2.0) -> Load:
+    return Load(rows, concurrency, seconds, len(latencies), 0, latencies)
 
 
 def test_replace_section_swaps_only_its_own_block() -> None:

@@ -4,7 +4,7 @@ What act (0.2.89) needs, measured on this machine, and what ``run_act`` does abo
 
 - The workflow repository must be a **git repository with at least one commit**: ``github.sha``
   is its HEAD and ``GITHUB_REPOSITORY`` comes from its ``origin`` remote (``run_act`` refuses a
-  repository without them; ``snapshot_repo`` makes one from any tree, with
+  repository without them; ``git_repos.snapshot_repo`` makes one from any tree, with
   ``origin = https://github.com/acme/tabml-demo.git``).
 - ``-P ubuntu-latest=-self-hosted`` runs jobs on the host, without Docker. The workspace is a
   copy of the repository (tracked plus untracked-not-ignored files, and ``.git``) under
@@ -16,7 +16,8 @@ What act (0.2.89) needs, measured on this machine, and what ``run_act`` does abo
   the workflow, by local composite actions (``uses: ./...``) and local reusable workflows is
   mapped with ``--local-repository owner/name@ref=DIR`` to ``standins/<owner>__<name>/``
   (a composite action, copied by act, so stand-ins find their helpers through
-  ``$ACT_STANDIN_LIB``). A missing stand-in raises ``StandinError`` before act starts.
+  ``$ACT_STANDIN_LIB``). A missing stand-in raises ``StandinError`` before act starts
+  (``standin_map``).
 - ``--no-cache-server`` is required offline. act's artifact server (``--artifact-server-path``)
   is not used: it would only serve the real upload/download actions, which cannot be fetched;
   the stand-ins use a plain directory store instead. So does the actions/cache stand-in when
@@ -39,170 +40,35 @@ from __future__ import annotations
 
 import json
 import os
-import re
-import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-import yaml
+from tests.workflows.git_repos import git
+from tests.workflows.standin_map import (
+    STANDINS,
+    cache_standins,
+    collect_uses,
+    local_repository_flags,
+)
 
-HERE = Path(__file__).resolve().parent
-STANDINS = HERE / "standins"
-STANDIN_BIN = HERE / "bin"
+STANDIN_BIN = Path(__file__).resolve().parent / "bin"
 VENV_BIN = Path(sys.executable).parent
 ACT = VENV_BIN / "act"
-DEFAULT_ORIGIN = "https://github.com/acme/tabml-demo.git"
 FAKE_TOKEN = "ghs_offlineActFakeToken000000000000000000"  # a fake, for tests
 PLATFORMS = ("ubuntu-latest", "ubuntu-24.04", "ubuntu-22.04")
 DROPPED_ENV = {"GH_TOKEN", "GH_ENTERPRISE_TOKEN", "REPO_TOKEN", "repo_token", "VIRTUAL_ENV"}
 DROPPED_PREFIXES = ("GITHUB_", "RUNNER_", "ACTIONS_", "INPUT_", "ACT_", "CML_", "UV_PROJECT_")
-USES = re.compile(r"^(?P<owner>[^/@\s]+)/(?P<name>[^/@\s]+)(?:/(?P<path>[^@\s]+))?@(?P<ref>\S+)$")
-GIT_ENV = {"GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
-GIT_ID = ["-c", "user.name=act-test", "-c", "user.email=act-test@example.invalid"]
-
-
-class StandinError(RuntimeError):
-    """A workflow uses an action the harness cannot substitute."""
 
 
 class Emulator(Protocol):
     """What ``run_act`` needs from an API emulator (``github_emulator.GitHubEmulator``)."""
 
     url: str
-
-
-@dataclass(frozen=True)
-class ActionRef:
-    """One remote ``uses:`` reference, and the file it was found in."""
-
-    owner: str
-    name: str
-    path: str
-    ref: str
-    source: str
-
-    @property
-    def spec(self) -> str:
-        """``owner/name@ref``, as ``--local-repository`` takes it."""
-        return f"{self.owner}/{self.name}@{self.ref}"
-
-    def standin(self, standins: Path = STANDINS) -> Path:
-        """The stand-in directory for this repository."""
-        return standins / f"{self.owner}__{self.name}"
-
-    def has_standin(self, standins: Path = STANDINS) -> bool:
-        """Whether the stand-in holds this action (or reusable workflow, for a ``.yml`` path)."""
-        target = self.standin(standins) / self.path
-        if self.path.endswith((".yml", ".yaml")):
-            return target.is_file()
-        return any((target / f).is_file() for f in ("action.yml", "action.yaml"))
-
-
-def uses_in(document: Any) -> Iterator[str]:
-    """``uses:`` values of a workflow (jobs and steps) or of a composite action."""
-    if not isinstance(document, dict):
-        return
-    jobs = document.get("jobs") or {}
-    steps = [s for job in jobs.values() if isinstance(job, dict) for s in job.get("steps") or []]
-    steps += (document.get("runs") or {}).get("steps") or []
-    for item in [*jobs.values(), *steps]:
-        if isinstance(item, dict) and isinstance(item.get("uses"), str):
-            yield item["uses"].strip()
-
-
-def collect_uses(repo: Path, workflow: str | Path) -> list[ActionRef]:
-    """Remote actions used by ``workflow``, its local actions/reusable workflows, and by
-    every ``.github/actions/*/action.yml`` (deduplicated, in discovery order)."""
-    queue = [repo / workflow, *sorted((repo / ".github" / "actions").glob("*/action.y*ml"))]
-    seen: set[Path] = set()
-    found: dict[tuple[str, str, str, str], ActionRef] = {}
-    while queue:
-        path = queue.pop(0).resolve()
-        if path in seen:
-            continue
-        seen.add(path)
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
-        for uses in uses_in(document):
-            if uses.startswith("./"):
-                local = repo / uses[2:]
-                queue += (
-                    [local]
-                    if local.suffix in (".yml", ".yaml")
-                    else list(local.glob("action.y*ml"))
-                )
-            elif uses.startswith("docker://"):
-                raise StandinError(f"{path}: {uses}: docker:// actions cannot run in host mode")
-            elif match := USES.match(uses):
-                ref = ActionRef(**match.groupdict(default=""), source=str(path))
-                found.setdefault((ref.owner, ref.name, ref.path, ref.ref), ref)
-            else:
-                raise StandinError(f"{path}: cannot parse 'uses: {uses}'")
-    return list(found.values())
-
-
-def local_repository_flags(refs: Sequence[ActionRef], standins: Path = STANDINS) -> list[str]:
-    """``--local-repository`` flags for ``refs``; raises ``StandinError`` listing the gaps."""
-    missing = sorted(
-        {f"{r.spec} (path '{r.path}', in {r.source})" for r in refs if not r.has_standin(standins)}
-    )
-    if missing:
-        raise StandinError(
-            "no stand-in for: "
-            + "; ".join(missing)
-            + f". Add one under {standins}/<owner>__<name>/"
-        )
-    specs = sorted({(r.spec, r.standin(standins)) for r in refs})
-    return [arg for spec, path in specs for arg in ("--local-repository", f"{spec}={path}")]
-
-
-def _git(repo: Path, *args: str, check: bool = True) -> str:
-    """Run git in ``repo`` with no global or system configuration; return stdout."""
-    env = {**os.environ, **GIT_ENV}
-    result = subprocess.run(
-        ["git", *GIT_ID, "-C", str(repo), *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
-    )
-    if check and result.returncode != 0:
-        raise RuntimeError(f"git {' '.join(args)} failed in {repo}: {result.stderr.strip()}")
-    return result.stdout.strip()
-
-
-def commit_all(repo: Path, message: str = "test commit") -> str:
-    """Stage everything in ``repo``, commit (allowing an empty commit), return the new sha."""
-    _git(repo, "add", "-A")
-    _git(repo, "-c", "commit.gpgsign=false", "commit", "--quiet", "--allow-empty", "-m", message)
-    return _git(repo, "rev-parse", "HEAD")
-
-
-def snapshot_repo(src: Path, dest: Path, *, origin: str = DEFAULT_ORIGIN) -> Path:
-    """Copy ``src``'s tracked and untracked-not-ignored files into a new one-commit repository
-    at ``dest`` on branch ``main``, with remote ``origin``; return ``dest``."""
-    if (src / ".git").exists():
-        listing = _git(src, "ls-files", "-z", "--cached", "--others", "--exclude-standard")
-        files = [src / name for name in listing.split("\0") if name]
-    else:
-        files = [p for p in src.rglob("*") if ".git" not in p.parts and ".venv" not in p.parts]
-    for file in files:
-        if file.is_symlink() or file.is_file():
-            target = dest / file.relative_to(src)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            if file.is_symlink():
-                target.symlink_to(file.readlink())
-            else:
-                shutil.copy2(file, target)
-    dest.mkdir(parents=True, exist_ok=True)
-    _git(dest, "init", "--quiet", "--initial-branch=main")
-    _git(dest, "remote", "add", "origin", origin)
-    commit_all(dest, "snapshot for act")
-    return dest
 
 
 @dataclass
@@ -244,17 +110,6 @@ class ActResult:
     def artifact(self, name: str, run_id: str | None = None) -> Path:
         """Directory holding artifact ``name`` uploaded by run ``run_id`` (default: this one)."""
         return self.artifacts / (run_id or self.run_id) / name
-
-
-def cache_standins(scratch: Path) -> Path:
-    """A copy of the stand-ins whose actions/cache is ``cache-mode/``: a node action, so that
-    its post step saves (composite actions have none). The default stand-in stays composite,
-    so runs without ``cache=`` need no node."""
-    dest = scratch / "standins"
-    shutil.copytree(STANDINS, dest, ignore=shutil.ignore_patterns("__pycache__"))
-    mode = STANDINS / "actions__cache" / "cache-mode"
-    shutil.copytree(mode, dest / "actions__cache", dirs_exist_ok=True)
-    return dest
 
 
 def _act_environment(home: Path) -> dict[str, str]:
@@ -318,9 +173,9 @@ def run_act(
     repo = Path(repo).resolve()
     if not (repo / workflow).is_file():
         raise FileNotFoundError(f"no workflow {workflow} in {repo}")
-    if _git(repo, "rev-parse", "--verify", "--quiet", "HEAD", check=False) == "":
+    if git(repo, "rev-parse", "--verify", "--quiet", "HEAD", check=False) == "":
         raise RuntimeError(f"{repo} needs a git repository with a commit (see snapshot_repo)")
-    if _git(repo, "remote", "get-url", "origin", check=False) == "":
+    if git(repo, "remote", "get-url", "origin", check=False) == "":
         raise RuntimeError(
             f"{repo} needs an 'origin' remote: act derives GITHUB_REPOSITORY from it"
         )

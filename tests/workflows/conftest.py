@@ -13,7 +13,8 @@ from typing import Any
 
 import pytest
 
-from tests.workflows.act import ActResult, run_act, snapshot_repo
+from tests.workflows.act import ActResult, run_act
+from tests.workflows.git_repos import snapshot_repo
 from tests.workflows.github_emulator import GitHubEmulator
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]

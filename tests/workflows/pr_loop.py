@@ -1,6 +1,6 @@
 """The PR-report loop under act: one reproduced repository with a pull request, and the runs of
 ``pr-report.yml`` on its two pushes, shared by ``test_pr_report_workflow.py`` and
-``test_pr_comment_workflow.py`` (built once per session: each run costs about a minute).
+``test_pr_comment_under_act.py`` (built once per session: each run costs about a minute).
 
 The repository (origin ``acme/tabml-demo``) has ``main``, the template with ``dvc repro`` run and
 committed, and branch ``feature`` (PR #7) with two pushes:
@@ -33,8 +33,10 @@ import pytest
 import yaml
 
 from tests.support import project_uv, run
-from tests.workflows.act import DEFAULT_ORIGIN, ActResult, commit_all, run_act
-from tests.workflows.github_emulator import GitHubEmulator, Request
+from tests.workflows.act import ActResult, run_act
+from tests.workflows.git_repos import DEFAULT_ORIGIN, commit_all
+from tests.workflows.github_emulator import GitHubEmulator
+from tests.workflows.github_rest import Request
 
 REPO = "acme/tabml-demo"
 PR = 7

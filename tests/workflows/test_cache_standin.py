@@ -16,7 +16,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.workflows.act import STANDINS, cache_standins, run_act, snapshot_repo
+from tests.workflows.act import run_act
+from tests.workflows.git_repos import snapshot_repo
+from tests.workflows.standin_map import STANDINS, cache_standins
 
 HELPER = STANDINS / "_lib" / "cache.py"
 VENV_KEY = "venv-Linux-py3.11-abc"

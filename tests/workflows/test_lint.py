@@ -19,7 +19,13 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.workflows.act import STANDINS, USES, collect_uses, local_repository_flags, uses_in
+from tests.workflows.standin_map import (
+    STANDINS,
+    USES,
+    collect_uses,
+    local_repository_flags,
+    uses_in,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 GITHUB = ROOT / ".github"

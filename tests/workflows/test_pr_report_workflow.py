@@ -137,7 +137,7 @@ def test_report_run_fails_at_the_gate_after_uploading_the_report(loop: PrLoop) -
 def test_report_run_runs_the_pr_code_without_any_api_call(loop: PrLoop) -> None:
     record = loop.report(1)
     # The canary: the PR's Makefile and package ran here, as they should in this workflow (and
-    # proof that test_pr_comment_workflow would see it if the comment workflow ran PR code).
+    # proof that test_pr_comment_under_act would see it if the comment workflow ran PR code).
     assert {"make", "python"} <= set(record.canary)
     assert record.requests == []  # no token use at all: no GitHub API call
     assert "pull: no DVC remote configured" in record.result.output

@@ -28,7 +28,8 @@ import pytest
 import yaml
 
 from tests.support import ROOT, run
-from tests.workflows.act import ActResult, commit_all
+from tests.workflows.act import ActResult
+from tests.workflows.git_repos import commit_all
 from tests.workflows.github_emulator import GitHubEmulator
 
 pytestmark = pytest.mark.slow
