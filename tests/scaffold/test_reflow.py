@@ -153,3 +153,23 @@ def test_tidy_names_the_line_it_cannot_fix(tmp_path: Path) -> None:
     with pytest.raises(TabmlError, match=r"^after the rename ruff still finds 1 problem") as error:
         tidy(tmp_path, tool_env())
     assert "pkg/mod.py:2 E501" in str(error.value) and "choose a shorter NAME" in str(error.value)
+
+
+@pytest.mark.parametrize(
+    ("template", "after"),
+    [("X = [\n    {line}\n    0,\n]\n", ","), ("X = {{\n    {line} 0,\n}}\n", ":")],
+    ids=["list item", "dict key"],
+)
+def test_a_literal_is_cut_when_only_the_punctuation_after_it_crosses_the_limit(
+    tmp_path: Path, template: str, after: str
+) -> None:
+    """`acme-churn-model` failed `make init` this way: a string ended at column 100 exactly, and
+    only the comma behind it was past the limit, where ruff cannot shorten anything."""
+    line = f'"{"x" * 40} {"y" * (WIDTH - 4 - 2 - 41)}"{after}'
+    source = template.format(line=line)
+    assert next(len(row) for row in source.splitlines() if '"' in row) > WIDTH
+    path = write_project(tmp_path, source)
+    tidy(tmp_path, tool_env())
+    tidied = path.read_text()
+    assert not overlong(tidied)
+    assert code(tidied) == code(source)  # the same value: two adjacent literals, joined

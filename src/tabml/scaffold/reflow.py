@@ -4,7 +4,8 @@
 names the package grows with the name. `rewrap` fixes one step per overlong line, keeping what
 the code means: it refills a comment or docstring paragraph at word boundaries, moves a trailing
 comment above its line, and splits a one-line string literal at a space into two adjacent
-literals (Python concatenates them). Anything else (code, other triple-quoted strings) is left as
+literals (Python concatenates them), also when only the `,` or `:` behind it is past the limit.
+Anything else (code, other triple-quoted strings) is left as
 it is. The caller formats again and repeats until nothing changes.
 """
 
@@ -70,6 +71,7 @@ def _edit(
     """The one edit that shortens `row`, or None: the token across the limit decides."""
     depth = 0
     for index, token in enumerate(tokens):
+        inside = depth  # the depth of the token before a closing bracket
         if token.type == tokenize.OP and token.string in OPENING:
             depth += 1
         elif token.type == tokenize.OP and token.string in CLOSING:
@@ -77,6 +79,9 @@ def _edit(
         if token.start[0] > row:
             return None
         crosses = token.end[0] > row or (token.end[0] == row and token.end[1] > width)
+        if crosses and _closes_literal(tokens, index, row):
+            # only the `,` or bracket after a literal is past the limit: cut the literal
+            return _split_string(lines, tokens, index - 1, inside, width)
         if not crosses or token.type not in (tokenize.COMMENT, tokenize.STRING):
             continue
         if token.type == tokenize.COMMENT:
@@ -87,6 +92,19 @@ def _edit(
             return _split_string(lines, tokens, index, depth, width)
         return None
     return None
+
+
+def _closes_literal(tokens: list[tokenize.TokenInfo], index: int, row: int) -> bool:
+    """Whether `tokens[index]` is punctuation right after a one-line, non-triple literal."""
+    token, before = tokens[index], tokens[index - 1] if index else None
+    return (
+        token.type == tokenize.OP
+        and before is not None
+        and before.type == tokenize.STRING
+        and before.start[0] == row
+        and before.end == token.start
+        and not _triple(before.string)
+    )
 
 
 def _fill(words: str, first: str, rest: str, width: int) -> list[str]:
