@@ -96,9 +96,14 @@ def uv_sync(uv: str, project: Path, venv: Path, compile_bytecode: bool) -> tuple
     return run.timing.wall, run.output
 
 
+# GNU tar with zstd (as actions/cache uses) when the machine has it, else gzip (slower): the
+# section names the one it used.
+COMPRESSOR = "zstd" if shutil.which("zstd") else "gzip"
+
+
 def tar_command(archive: Path, *args: str) -> list[str]:
-    """GNU tar with zstd (as actions/cache uses) when it is installed, else gzip."""
-    compress = ["--use-compress-program", "zstd"] if shutil.which("zstd") else ["--gzip"]
+    """GNU tar through `COMPRESSOR`."""
+    compress = ["--use-compress-program", "zstd"] if COMPRESSOR == "zstd" else ["--gzip"]
     return ["tar", *compress, "-f", str(archive), *args]
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from install import FIRST_IMPORT, InstallResult
+from install import COMPRESSOR, FIRST_IMPORT, InstallResult
 from measure import markdown_table, median, met, run_list, seconds
 
 KEEP_FIRST_IMPORT = 1.25  # a first import within 1.25x of the next one counts as kept
@@ -176,7 +176,7 @@ def install_lines(result: InstallResult | None, setup: Setup) -> list[str]:
         "with `uv export --frozen --no-hashes --no-dev --no-emit-project`, into a venv made "
         "beforehand (untimed). The cached venv is what actions/cache under a key of uv.lock "
         "gives: an archive of a venv synced earlier with bytecode "
-        f"({result.archive_mib:,.0f} MiB with zstd), extracted into place "
+        f"({result.archive_mib:,.0f} MiB with {COMPRESSOR}), extracted into place "
         f"({seconds(restore)} of its time here, from the local disk; on GitHub the archive is "
         f"downloaded first, which this does not time), then the `uv sync` that finds nothing to "
         f"install ({seconds(check)}). After each install, `python -c` imports what a pipeline "

@@ -7,103 +7,16 @@ restore before the next step, no save after a failed job, nothing at all by defa
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
 from tests.workflows.act import run_act
+from tests.workflows.cache_steps import VENV_KEY, Step, save_entry, venv
 from tests.workflows.git_repos import snapshot_repo
 from tests.workflows.standin_map import STANDINS, cache_standins
-
-HELPER = STANDINS / "_lib" / "cache.py"
-VENV_KEY = "venv-Linux-py3.11-abc"
-
-
-def parse_file(path: Path) -> dict[str, str]:
-    """``GITHUB_OUTPUT``/``GITHUB_STATE`` entries (``name=value`` or heredoc form)."""
-    found: dict[str, str] = {}
-    lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
-    while lines:
-        line = lines.pop(0)
-        if "<<" in line and "=" not in line.split("<<")[0]:
-            name, marker = line.split("<<", 1)
-            end = lines.index(marker)
-            found[name], lines = "\n".join(lines[:end]), lines[end + 1 :]
-        else:
-            name, _, value = line.partition("=")
-            found[name] = value
-    return found
-
-
-class Step:
-    """One call of the helper in a workspace; ``outputs`` and ``state`` are what it wrote."""
-
-    def __init__(self, tmp: Path, workspace: Path, store: Path | None, **inputs: str) -> None:
-        self.tmp, self.workspace, self.store, self.inputs = tmp, workspace, store, inputs
-        self.state_in: dict[str, str] = {}
-        self.outputs: dict[str, str] = {}
-        self.state: dict[str, str] = {}
-        self.stdout = ""
-
-    def run(self, command: str, action: str = "actions/cache") -> subprocess.CompletedProcess[str]:
-        files = {name: self.tmp / f"{name}-{len(list(self.tmp.glob('*')))}" for name in ("o", "s")}
-        env = {
-            k: v for k, v in os.environ.items() if not k.startswith(("INPUT_", "ACT_", "STATE_"))
-        }
-        env |= {f"INPUT_{k.upper()}": v for k, v in self.inputs.items()}
-        env |= {f"STATE_{k}": v for k, v in self.state_in.items()}
-        env |= {
-            "GITHUB_WORKSPACE": str(self.workspace),
-            "GITHUB_OUTPUT": str(files["o"]),
-            "GITHUB_STATE": str(files["s"]),
-            "ACT_STANDIN_RECORDS": str(self.tmp / "records"),
-            **({"ACT_STANDIN_CACHE_DIR": str(self.store)} if self.store else {}),
-        }
-        done = subprocess.run(
-            [sys.executable, str(HELPER), command, action],
-            env=env,
-            cwd=self.workspace,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        self.stdout = done.stdout
-        self.outputs, self.state = parse_file(files["o"]), parse_file(files["s"])
-        return done
-
-    def restore(self) -> Step:
-        assert self.run("restore").returncode == 0, self.stdout
-        return self
-
-    def save(self) -> Step:
-        """The post step: it gets the state that the restore saved."""
-        self.state_in = self.state
-        assert self.run("save").returncode == 0, self.stdout
-        return self
-
-
-def venv(workspace: Path, marker: str = "1") -> Path:
-    """A small `.venv`: a script whose shebang holds the workspace's path, and a binary file."""
-    bin_dir = workspace / ".venv" / "bin"
-    bin_dir.mkdir(parents=True)
-    (bin_dir / "dvc").write_text(f"#!{workspace}/.venv/bin/python\nprint({marker})\n")
-    (bin_dir / "blob.pyc").write_bytes(b"\0" + str(workspace).encode() + b"\0")
-    return workspace
-
-
-def save_entry(tmp: Path, store: Path, key: str, marker: str, path: str = ".venv") -> Path:
-    """A workspace with a `.venv`, a miss on ``key``, then the post step's save."""
-    workspace = venv(tmp / f"ws-{key}-{marker}", marker)
-    step = Step(tmp, workspace, store, path=path, key=key).restore()
-    assert "cache-hit" not in step.outputs
-    step.save()
-    assert f"Cache saved with key: {key}" in step.stdout
-    return workspace
 
 
 def test_default_mode_never_restores_and_never_saves(tmp_path: Path) -> None:
@@ -153,6 +66,20 @@ def test_an_exact_hit_restores_the_files_into_a_new_workspace_and_skips_the_save
     step.save()
     assert "not saving cache" in step.stdout
     assert len(list(store.glob("*/meta.json"))) == 1
+    (archive,) = store.glob("*/cache.tzst")
+    assert archive.read_bytes()[:4] == b"\x28\xb5\x2f\xfd"  # a zstd frame, whatever is installed
+
+
+def test_a_damaged_archive_fails_the_restore_in_one_sentence(tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    save_entry(tmp_path, store, VENV_KEY, "1")
+    (archive,) = store.glob("*/cache.tzst")
+    archive.write_bytes(b"not zstd")
+    workspace = tmp_path / "ws"
+    workspace.mkdir()
+    failed = Step(tmp_path, workspace, store, path=".venv", key=VENV_KEY).run("restore")
+    assert failed.returncode == 1 and "Traceback" not in failed.stderr
+    assert f"::error::the cache entry {archive} is not a zstd archive" in failed.stdout
 
 
 def test_restore_keys_restore_the_newest_prefix_match_without_a_hit(tmp_path: Path) -> None:

@@ -1,4 +1,5 @@
-"""The actions/cache stand-in's local cache mode (run by act on the host; standard library only).
+"""The actions/cache stand-in's local cache mode (run by act on the host with the test venv's
+python, which ``run_act`` puts first on PATH: the archive is compressed with its ``zstandard``).
 
 Off by default: without ``$ACT_STANDIN_CACHE_DIR`` every restore is a miss that says
 ``cache-hit=false`` and nothing is ever saved, as the stand-in always did. With it naming a
@@ -12,7 +13,9 @@ src/saveImpl.ts) and GitHub's documented key matching:
   ``true`` only for an exact match, and on a miss it is left unset (actions/cache#1466);
 - save: skipped after an exact hit; an existing key is never overwritten (a warning, as the
   service's reservation fails); the archive is ``tar --posix -P`` of the paths relative to the
-  workspace, through zstd (gzip without it), as @actions/cache makes it.
+  workspace, through zstd, as @actions/cache makes it on GitHub's runners (which have zstd); the
+  library, a locked dev dependency, stands in for the ``zstd`` program, which a fresh machine
+  lacks, so the archive is the same whatever the host has installed.
 
 One difference from GitHub is forced by act: each job gets a fresh random workspace, where
 GitHub's is the same on every run, and a virtual environment holds absolute paths (script
@@ -29,7 +32,6 @@ import glob
 import hashlib
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -40,10 +42,14 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from standin import fail, inputs, items, output, record, truthy
 
+try:
+    import zstandard
+except ImportError:  # not the test venv's python
+    fail(f"{sys.executable} has no zstandard: run the workflow through run_act after make setup")
+
 STORE_VAR = "ACT_STANDIN_CACHE_DIR"
-ZSTD = shutil.which("zstd") is not None  # else gzip, as @actions/cache's getCompressionMethod
-ARCHIVE = "cache.tzst" if ZSTD else "cache.tgz"
-COMPRESSION = "zstd-without-long" if ZSTD else "gzip"
+ARCHIVE = "cache.tzst"
+COMPRESSION = "zstd-without-long"  # @actions/cache's getCompressionMethod where zstd is installed
 SALT = "1.0"  # @actions/cache's versionSalt
 TEXT_LIMIT = 1 << 20  # files larger than 1 MiB are not scanned for the workspace's path
 
@@ -122,13 +128,43 @@ def holders(names: list[str], base: Path) -> list[str]:
     return found
 
 
-def tar(*args: str, base: Path) -> None:
-    """GNU tar as @actions/cache runs it (``--posix -P -C <workspace>``, ``zstd -T0``)."""
-    program = ["--use-compress-program", "zstd -T0"] if ZSTD else ["-z"]
-    command = ["tar", "--posix", *program, "-P", "-C", str(base), *args]
-    done = subprocess.run(command, capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        fail(f"tar failed ({done.returncode}): {done.stderr.strip()[-2000:]}")
+def _tar(*args: str, base: Path) -> list[str]:
+    """GNU tar as @actions/cache runs it (``--posix -P -C <workspace>``), the archive on a pipe."""
+    return ["tar", "--posix", "-P", "-C", str(base), *args]
+
+
+def _failed(done: int, errors: Any) -> None:
+    errors.seek(0)
+    fail(f"tar failed ({done}): {errors.read().decode(errors='replace').strip()[-2000:]}")
+
+
+def pack(archive: Path, manifest: Path, base: Path) -> None:
+    """Archive the listed paths through zstd (``zstd -T0``: every core) into ``archive``."""
+    with tempfile.TemporaryFile() as errors, archive.open("wb") as sink:
+        command = _tar("-cf", "-", "--files-from", str(manifest), base=base)
+        with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=errors) as tar:
+            assert tar.stdout is not None
+            zstandard.ZstdCompressor(threads=-1).copy_stream(tar.stdout, sink)
+        if tar.returncode != 0:
+            _failed(tar.returncode, errors)
+
+
+def unpack(archive: Path, base: Path) -> None:
+    """Extract ``archive`` relative to ``base``."""
+    with tempfile.TemporaryFile() as errors, archive.open("rb") as source:
+        command = _tar("-xf", "-", base=base)
+        with subprocess.Popen(command, stdin=subprocess.PIPE, stderr=errors, bufsize=0) as tar:
+            assert tar.stdin is not None
+            try:
+                zstandard.ZstdDecompressor().copy_stream(source, tar.stdin)
+            except BrokenPipeError:
+                pass  # tar stopped early: its own message says why
+            except zstandard.ZstdError as error:
+                tar.kill()
+                fail(f"the cache entry {archive} is not a zstd archive ({error})")
+            tar.stdin.close()
+        if tar.returncode != 0:
+            _failed(tar.returncode, errors)
 
 
 def relocate(entry: dict[str, Any], base: Path) -> int:
@@ -170,7 +206,7 @@ def restore(action: str, stateful: bool = True) -> None:
     hit = matched.casefold() == key.casefold()
     if not truthy(given.get("lookup-only")):
         began = time.perf_counter()
-        tar("-xf", str(entry_dir(root, matched, paths) / ARCHIVE), base=base)
+        unpack(entry_dir(root, matched, paths) / ARCHIVE, base)
         moved = relocate(entry, base)
         print(f"extracted in {time.perf_counter() - began:.2f} s; {moved} file(s) relocated")
     if stateful:
@@ -212,7 +248,7 @@ def save(action: str) -> None:
     staging = Path(tempfile.mkdtemp(prefix=".saving-", dir=root))
     manifest = staging / "manifest.txt"
     manifest.write_text("\n".join(names) + "\n", encoding="utf-8")
-    tar("-cf", str(staging / ARCHIVE), "--files-from", str(manifest), base=base)
+    pack(staging / ARCHIVE, manifest, base)
     meta = {
         "key": key,
         "version": version(paths),
