@@ -33,7 +33,8 @@ def test_binary_ranking_counts_the_negatives_below_and_through_each_positives_ti
     labels = np.array([1, 0, 0, 1, 1, 0])
     scores = np.array([0.9, 0.1, 0.5, 0.2, 0.5, 0.5])
     sample = Sample(labels, scores, (scores >= 0.5).astype(np.int64))
-    assert sample.negative_rows.tolist() == [1, 2, 5]
-    assert sample.positive_rows.tolist() == [3, 4, 0]
-    assert sample.negatives_below.tolist() == [1, 1, 3]
-    assert sample.negatives_through.tolist() == [1, 3, 3]
+    ranking = sample.ranking
+    assert ranking.negatives.tolist() == [1, 2, 5]
+    assert ranking.positives.tolist() == [3, 4, 0]
+    assert ranking.below.tolist() == [1, 1, 3]
+    assert ranking.through.tolist() == [1, 3, 3]

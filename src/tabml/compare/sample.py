@@ -84,9 +84,8 @@ class Sample:
         return np.argsort(self.scores, kind="stable")
 
     @cached_property
-    def _ranked(self) -> tuple[Array, Array, Array, Array]:
-        """Binary rows in score order, split by class, and each positive's tie group: how many
-        negatives score below the group, and how many up to its end (ties included)."""
+    def ranking(self) -> Ranking:
+        """Binary rows in score order, split by class, with each positive's tie group."""
         negative = self.labels[self.order] == 0
         sorted_scores = self.scores[self.order]
         new_group = np.r_[True, sorted_scores[1:] != sorted_scores[:-1]]
@@ -95,29 +94,19 @@ class Sample:
         group = np.cumsum(new_group) - 1
         negatives_before = np.r_[0, np.cumsum(negative)]  # at each sorted position
         positive = ~negative
-        return (
-            self.order[negative],
-            self.order[positive],
-            negatives_before[starts[group[positive]]],
-            negatives_before[ends[group[positive]]],
+        return Ranking(
+            negatives=self.order[negative],
+            positives=self.order[positive],
+            below=negatives_before[starts[group[positive]]],
+            through=negatives_before[ends[group[positive]]],
         )
 
-    @property
-    def negative_rows(self) -> Array:
-        """Row positions of the negative rows, by score."""
-        return self._ranked[0]
 
-    @property
-    def positive_rows(self) -> Array:
-        """Row positions of the positive rows, by score."""
-        return self._ranked[1]
+@dataclass(frozen=True)
+class Ranking:
+    """What the bootstrap's ROC AUC needs of a binary sample (twins.py), computed once."""
 
-    @property
-    def negatives_below(self) -> Array:
-        """For each positive row (by score): the negatives scoring strictly below it."""
-        return self._ranked[2]
-
-    @property
-    def negatives_through(self) -> Array:
-        """For each positive row (by score): the negatives scoring below it or tied with it."""
-        return self._ranked[3]
+    negatives: Array  # row positions of the negative rows, by score
+    positives: Array  # row positions of the positive rows, by score
+    below: Array  # for each positive (by score): the negatives scoring strictly below it
+    through: Array  # for each positive: the negatives scoring below it or tied with it

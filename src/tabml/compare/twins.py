@@ -33,11 +33,12 @@ def _roc_auc(weights: Array, sample: Sample) -> Array:
     with the rest: it contributes w * (cum[b] + cum[t]) / 2. Only the negatives' columns are
     summed, so the work is one gather and one running sum of those, whatever the ties.
     """
-    negatives = weights[:, sample.negative_rows]
+    ranking = sample.ranking
+    negatives = weights[:, ranking.negatives]
     cum = np.zeros((len(weights), negatives.shape[1] + 1))
     np.cumsum(negatives, axis=1, out=cum[:, 1:])
-    positives = weights[:, sample.positive_rows]
-    ties = cum[:, sample.negatives_below] + cum[:, sample.negatives_through]
+    positives = weights[:, ranking.positives]
+    ties = cum[:, ranking.below] + cum[:, ranking.through]
     numerator = 0.5 * np.einsum("ij,ij->i", positives, ties)
     denominator = positives.sum(axis=1) * cum[:, -1]
     with np.errstate(invalid="ignore", divide="ignore"):
