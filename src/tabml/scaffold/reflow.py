@@ -4,9 +4,9 @@
 names the package grows with the name. `rewrap` fixes one step per overlong line, keeping what
 the code means: it refills a comment or docstring paragraph at word boundaries, moves a trailing
 comment above its line, and splits a one-line string literal at a space into two adjacent
-literals (Python concatenates them), also when only the `,` or `:` behind it is past the limit.
-Anything else (code, other triple-quoted strings) is left as
-it is. The caller formats again and repeats until nothing changes.
+literals (Python concatenates them), also when only the punctuation behind it (`,`, `:`, a
+bracket) is past the limit. Anything else (code, other triple-quoted strings) is left as it is.
+The caller formats again and repeats until nothing changes.
 """
 
 from __future__ import annotations
@@ -80,7 +80,7 @@ def _edit(
             return None
         crosses = token.end[0] > row or (token.end[0] == row and token.end[1] > width)
         if crosses and _closes_literal(tokens, index, row):
-            # only the `,` or bracket after a literal is past the limit: cut the literal
+            # only the punctuation after a literal is past the limit: cut the literal
             return _split_string(lines, tokens, index - 1, inside, width)
         if not crosses or token.type not in (tokenize.COMMENT, tokenize.STRING):
             continue
