@@ -71,6 +71,9 @@ def imported(cwd: Path, *args: str) -> list[str]:
 
 
 SITE_HOOKS = {"sitecustomize", "usercustomize"}
+# Dev dependencies that a library imports only because it finds them installed: pandas loads
+# zstandard when it writes a CSV. An install from the lock without the dev group has none.
+DEV_ONLY = {"zstandard"}
 
 
 def found(modules: list[str], packages: tuple[str, ...]) -> list[str]:
@@ -87,8 +90,9 @@ def third_party(modules: list[str]) -> set[str]:
     """Top-level packages that are neither the standard library nor tabml.
 
     `sitecustomize` and `usercustomize` are the interpreter's own site hooks (Debian's python3
-    ships a sitecustomize), loaded before any command, so they are not the command's imports."""
-    tops = {m.split(".")[0] for m in modules} - SITE_HOOKS
+    ships a sitecustomize), loaded before any command, so they are not the command's imports;
+    nor are the `DEV_ONLY` packages that only the test venv has."""
+    tops = {m.split(".")[0] for m in modules} - SITE_HOOKS - DEV_ONLY
     return {t for t in tops - set(sys.stdlib_module_names) if t != "tabml" and t[0] != "_"}
 
 
