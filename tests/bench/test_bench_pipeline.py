@@ -138,7 +138,9 @@ def results(
     ]
     setup = install_choice.Setup(compile_bytecode=True, caches_venv=False, caches_uv_downloads=True)
     imports = stage_imports.StageImports(
-        dict.fromkeys(stage_imports.STAGES, 1.0), dict.fromkeys(stage_imports.STAGES, 0.0)
+        dict.fromkeys(stage_imports.STAGES, 1.0),
+        dict.fromkeys(stage_imports.STAGES, 0.0),
+        dict.fromkeys(stage_imports.STAGES, 0.0),
     )
     return bench.Results(pipeline, imports, started, None, setup, scaling, 1, 1, (0.5, 0.5))
 
