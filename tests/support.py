@@ -74,6 +74,15 @@ def copy_repo(target: Path) -> Path:
     return target
 
 
+def copy_mypy_cache(target: Path) -> None:
+    """Give a copy of the repository the checkout's mypy cache, when there is one (`make test`
+    leaves it): mypy then re-checks only what changed (about 1 s, not 20 s cold), with the same
+    result, since a cache entry counts only while its source file's size and hash match."""
+    cache = ROOT / ".mypy_cache"
+    if cache.is_dir():
+        shutil.copytree(cache, target / ".mypy_cache", dirs_exist_ok=True)
+
+
 def write_small_project(root: Path) -> Path:
     """A project on the committed 600-row sample with fast settings; returns params.yaml.
 

@@ -25,7 +25,7 @@ from tabml.contract import load_contract
 from tabml.release.smoke import sample_records
 from tabml.scaffold.adopt_params import set_key
 from tests.serve.servers import free_port
-from tests.support import BIN, copy_repo, run, tool_env
+from tests.support import BIN, copy_mypy_cache, copy_repo, run, tool_env
 
 # name: (target column, task, headline); no network at test time, the tables are in sklearn.
 TABLES = {
@@ -113,6 +113,7 @@ def test_a_public_table_adopted_with_make_runs_tests_reports_gates_and_serves(
 ) -> None:
     target, task, headline = TABLES[name]
     repo = copy_repo(tmp_path / "repo")
+    copy_mypy_cache(repo)  # `make test` below type-checks the same src/ as the checkout did
     (repo / ".venv").mkdir()
     (repo / ".venv" / ".synced").touch()  # newer than uv.lock: make uses the test venv's tools
     source = tmp_path / f"{name}.csv"
