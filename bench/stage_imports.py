@@ -6,7 +6,7 @@ its top-level imports (lazy ones included: they start with an empty import stack
 with two shares apart. `import skops.io` discovers its trusted types when it loads (it imports
 every scikit-learn estimator, and pytest when installed, and searches every loaded module for
 scipy's ufuncs), a cost of skops's own that the three stages reading or writing a model file pay.
-`scipy.stats`, wherever it is first imported, is the largest single import below scikit-learn:
+`scipy.stats`, wherever it is first imported, is the heaviest import inside scikit-learn's own:
 `sklearn.utils.fixes` imports it on any scikit-learn import, and so do the preprocessing, loss
 and metrics modules the stages use. importtime adds its own overhead, so these are shares, not
 exact seconds.
@@ -15,6 +15,7 @@ exact seconds.
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,26 +34,28 @@ class StageImports:
     stats: dict[str, float]
 
 
+def importtime_entries(stderr: str) -> Iterator[tuple[str, float]]:
+    """Each import in `python -X importtime` output, in order: its name as indented there (one
+    leading space for a top-level import) and its cumulative seconds."""
+    for line in stderr.splitlines():
+        if line.startswith("import time:") and line.count("|") == 2:
+            _, cumulative, name = line.split("|")
+            if cumulative.strip().isdigit():
+                yield name, int(cumulative) / 1e6
+
+
 def top_level_imports(stderr: str) -> dict[str, float]:
     """Cumulative seconds of each top-level import in `python -X importtime` output."""
     found: dict[str, float] = {}
-    for line in stderr.splitlines():
-        if not line.startswith("import time:") or line.count("|") != 2:
-            continue
-        _, cumulative, name = line.split("|")
-        if cumulative.strip().isdigit() and name.startswith(" ") and name[1:2] != " ":
-            found[name.strip()] = found.get(name.strip(), 0.0) + int(cumulative) / 1e6
+    for name, elapsed in importtime_entries(stderr):
+        if name.startswith(" ") and name[1:2] != " ":
+            found[name.strip()] = found.get(name.strip(), 0.0) + elapsed
     return found
 
 
 def module_import(stderr: str, module: str) -> float:
     """Cumulative seconds of `module`'s import in `python -X importtime` output, at any depth."""
-    for line in stderr.splitlines():
-        if line.startswith("import time:") and line.count("|") == 2:
-            _, cumulative, name = line.split("|")
-            if name.strip() == module and cumulative.strip().isdigit():
-                return int(cumulative) / 1e6
-    return 0.0
+    return next((t for name, t in importtime_entries(stderr) if name.strip() == module), 0.0)
 
 
 def bench_stage_imports(project: Path, env: dict[str, str], runs: int) -> StageImports:
